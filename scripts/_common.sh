@@ -1,0 +1,40 @@
+# Shared by scripts/run-demo and scripts/test: install what the project needs on Debian, then the
+# Python packages into .venv. Idempotent: a second run installs nothing.
+
+# Debian packages: Qt's xcb plugin and fonts (to show windows), Xvfb, a window manager and a tray
+# host (GUI tests), Chromium (admin-area browser tests), PostgreSQL (service tests), libpulse0
+# (QtMultimedia imports with it).
+APP_DEBS=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
+  libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
+  libxcb-xkb1 libpulse0 fonts-dejavu-core)
+TEST_DEBS=(xvfb xauth openbox trayer xdotool chromium postgresql)
+
+ensure_debs() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+ensure_venv() {
+  local extras=$1
+  local stamp=.venv/.installed
+  local want
+  want="$extras $(sha256sum pyproject.toml | cut -d' ' -f1)"
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[$extras]"
+    echo "$want" >"$stamp"
+  fi
+}

@@ -1,0 +1,1 @@
+"""Pure-Python core of Session Clock: no Qt, no database, no wall-clock reads."""
