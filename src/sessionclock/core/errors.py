@@ -19,3 +19,47 @@ class DecryptionError(SessionClockError):
 
 class ValidationError(SessionClockError):
     """A value entered by the practitioner is not acceptable (the message says why)."""
+
+
+class FeedError(SessionClockError):
+    """The calendar feed could not be fetched or is not a calendar (the message says what to do)."""
+
+
+class FeedAddressError(FeedError, ValidationError):
+    """The feed address is not one Session Clock will fetch (for example it is not https)."""
+
+
+class FeedNotCalendarError(FeedError):
+    """The bytes received are not an iCalendar feed (for example an HTML sign-in page)."""
+
+
+class FeedNetworkError(FeedError):
+    """The booking platform could not be reached: no network or the name does not resolve."""
+
+
+class FeedTimeoutError(FeedError):
+    """The booking platform took too long to answer."""
+
+
+class FeedTLSError(FeedError):
+    """The secure connection could not be verified."""
+
+
+class FeedAccessError(FeedError):
+    """The platform refused the address (401, 403, 404): it may have been reset."""
+
+
+class FeedHTTPError(FeedError):
+    """The platform answered with an unexpected HTTP status."""
+
+
+class FeedRedirectError(FeedError):
+    """The platform redirected to an insecure address or redirected too many times."""
+
+
+class FeedTooLargeError(FeedError):
+    """The feed is larger than the size cap."""
+
+
+class FeedCancelledError(FeedError):
+    """The practitioner cancelled the fetch."""
