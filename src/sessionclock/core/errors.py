@@ -63,3 +63,19 @@ class FeedTooLargeError(FeedError):
 
 class FeedCancelledError(FeedError):
     """The practitioner cancelled the fetch."""
+
+
+class KeyMissingError(DecryptionError):
+    """The key that sealed a value is not in the key store (it was deleted or never moved here)."""
+
+
+class NotFoundError(SessionClockError):
+    """The record asked for does not exist in the signed-in practitioner's data."""
+
+
+class ManualSessionError(SessionClockError):
+    """A calendar sync tried to remove a session the practitioner added by hand."""
+
+
+class StorageError(SessionClockError):
+    """The local database cannot be opened or written (read-only folder, full disk, damage)."""
