@@ -1,0 +1,147 @@
+"""Open the local database, migrate it, and manage the accounts it holds.
+
+Usage::
+
+    db = Database.open(default_database_path())
+    account_id = db.account_ids()[0] if db.account_ids() else db.create_account()
+    repo = db.repository(account_id, KeyringKeyStore())
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_path
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import sessionmaker
+
+from sessionclock.core.crypto import Sealer, delete_key
+from sessionclock.core.errors import NotFoundError
+from sessionclock.core.keystore import KeyStore
+from sessionclock.store.engine import checkpoint_wal, make_engine
+from sessionclock.store.failures import storage_errors
+from sessionclock.store.repository import AccountRepository
+from sessionclock.store.tables import (
+    AccountRow,
+    FeedSourceRow,
+    FiredReminderRow,
+    SessionRow,
+    SettingRow,
+)
+
+APP_NAME = "SessionClock"
+DATABASE_FILENAME = "sessionclock.db"
+MIGRATIONS_PATH = Path(__file__).with_name("migrations")
+
+
+def default_database_path() -> Path:
+    """Return where the database lives: the platform's per-user data folder."""
+    return user_data_path(APP_NAME, appauthor=False) / DATABASE_FILENAME
+
+
+def alembic_config() -> Config:
+    """Return an Alembic configuration built in code (no alembic.ini is needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_PATH))
+    return config
+
+
+class Database:
+    """The local SQLite database with every account on this computer.
+
+    Create it with ``Database.open``. It is safe to share between threads: each call, and each
+    ``AccountRepository`` call, uses its own SQLAlchemy session.
+
+    Attributes:
+        path: the database file.
+        engine: the SQLAlchemy engine (for diagnostics and tests; use the methods instead).
+    """
+
+    def __init__(self, *, path: Path, engine: Engine) -> None:
+        """Wrap an engine whose schema is already at head; use ``Database.open`` instead."""
+        self.path = path
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, path: Path) -> Database:
+        """Open (creating if needed) the database at *path* and migrate it to the newest schema.
+
+        Raises:
+            StorageError: the folder or file cannot be created, opened or written.
+        """
+        with storage_errors():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        engine = make_engine(path)
+        try:
+            with storage_errors():
+                upgrade(engine)
+                if os.name == "posix":
+                    # SQLite gives the -wal and -shm files the database file's permissions.
+                    path.chmod(0o600)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(path=path, engine=engine)
+
+    def close(self) -> None:
+        """Close every pooled connection; the object must not be used afterwards."""
+        self.engine.dispose()
+
+    def create_account(self) -> str:
+        """Create an account and return its id (a random UUID)."""
+        account_id = str(uuid.uuid4())
+        with storage_errors(), self._sessions.begin() as session:
+            session.add(AccountRow(id=account_id))
+        return account_id
+
+    def account_ids(self) -> tuple[str, ...]:
+        """Return the ids of every account, sorted."""
+        with storage_errors(), self._sessions() as session:
+            return tuple(session.scalars(select(AccountRow.id).order_by(AccountRow.id)))
+
+    def repository(self, account_id: str, keystore: KeyStore) -> AccountRepository:
+        """Return the repository of *account_id*, sealing with its key in *keystore*.
+
+        Raises:
+            NotFoundError: there is no such account.
+        """
+        if account_id not in self.account_ids():
+            raise NotFoundError("This profile does not exist on this computer.")
+        return AccountRepository(
+            engine=self.engine, account_id=account_id, sealer=Sealer(keystore, account_id)
+        )
+
+    def delete_account(self, account_id: str, keystore: KeyStore) -> None:
+        """Delete every row of *account_id*, then its key, then scrub the WAL.
+
+        Deleting an account that no longer exists still deletes its key, so a deletion that
+        failed half-way can simply be repeated.
+        """
+        with storage_errors(), self._sessions.begin() as session:
+            for table in (FiredReminderRow, SessionRow, SettingRow, FeedSourceRow):
+                session.execute(delete(table).where(table.account_id == account_id))
+            session.execute(delete(AccountRow).where(AccountRow.id == account_id))
+        delete_key(keystore, account_id)
+        with storage_errors():
+            checkpoint_wal(self.engine)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database behind *engine* to *revision* (default: the newest)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database behind *engine* down to *revision* (``"base"``: empty)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

@@ -1,0 +1,162 @@
+"""The ORM tables of the local store. Every row carries a non-null account id.
+
+These classes never leave ``sessionclock.store``: the repository turns rows into core dataclasses.
+Times are stored as naive UTC plus the zone they were written in (see ``timestamps``); client
+names and the feed address are stored sealed (see ``sessionclock.core.crypto``), never in clear.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ACCOUNT_ID_LENGTH = 36
+ZONE_LENGTH = 64
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints the same way."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _account_fk() -> Mapped[str]:
+    return mapped_column(
+        String(ACCOUNT_ID_LENGTH),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
+class AccountRow(Base):
+    """A practitioner's profile on this computer.
+
+    Attributes:
+        id: a random UUID in text form.
+    """
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(ACCOUNT_ID_LENGTH), primary_key=True)
+
+
+class SessionRow(Base):
+    """One booked session; the client name is sealed.
+
+    Attributes:
+        id: the session id (never reused, SQLite AUTOINCREMENT).
+        account_id: the owning account.
+        client_name_sealed: the client name, sealed with purpose "client-name".
+        start_utc: booked start as naive UTC; ``start_zone`` holds its zone.
+        end_utc: booked end as naive UTC; ``end_zone`` holds its zone.
+        source: "manual" or "calendar".
+        actual_start_utc: when the practitioner pressed Start, if they did (with its zone).
+        actual_end_utc: when the practitioner pressed End, if they did (with its zone).
+        extra_minutes: minutes added with "+5 min".
+    """
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        UniqueConstraint("id", "account_id"),
+        Index("ix_sessions_account_id_start_utc", "account_id", "start_utc"),
+        Index("ix_sessions_account_id_end_utc", "account_id", "end_utc"),
+        CheckConstraint("source IN ('manual', 'calendar')", name="source"),
+        CheckConstraint("extra_minutes >= 0", name="extra_minutes"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = _account_fk()
+    client_name_sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    start_utc: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    start_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH), nullable=False)
+    end_utc: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    end_zone: Mapped[str] = mapped_column(String(ZONE_LENGTH), nullable=False)
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    actual_start_utc: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    actual_start_zone: Mapped[str | None] = mapped_column(String(ZONE_LENGTH), nullable=True)
+    actual_end_utc: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    actual_end_zone: Mapped[str | None] = mapped_column(String(ZONE_LENGTH), nullable=True)
+    extra_minutes: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+
+
+class FiredReminderRow(Base):
+    """A reminder that has fired, so it never fires twice (also across a restart).
+
+    The composite foreign key to ``sessions(id, account_id)`` makes a reminder of one account
+    pointing at another account's session impossible.
+
+    Attributes:
+        session_id: the session the reminder belongs to.
+        lead_minutes: the reminder's lead time before hands-on time ends.
+        account_id: the owning account (the same as the session's).
+    """
+
+    __tablename__ = "fired_reminders"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["session_id", "account_id"],
+            ["sessions.id", "sessions.account_id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_minutes: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = _account_fk()
+
+
+class SettingRow(Base):
+    """One setting of an account, as JSON text.
+
+    Attributes:
+        account_id: the owning account.
+        key: the setting's name.
+        value_json: the value, serialised as JSON.
+    """
+
+    __tablename__ = "settings"
+
+    account_id: Mapped[str] = mapped_column(
+        String(ACCOUNT_ID_LENGTH), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value_json: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class FeedSourceRow(Base):
+    """The calendar feed of an account (at most one), its address sealed.
+
+    Attributes:
+        account_id: the owning account.
+        url_sealed: the feed address, sealed with purpose "feed-url".
+    """
+
+    __tablename__ = "feed_sources"
+
+    account_id: Mapped[str] = mapped_column(
+        String(ACCOUNT_ID_LENGTH), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    url_sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
