@@ -1,0 +1,336 @@
+"""Subscriptions with Stripe: customers, Checkout, the customer portal and webhook events.
+
+Stripe receives an account's id and e-mail only. Webhook events are verified on the raw body,
+applied once each (their id recorded in the transaction that applies them), and never trusted
+for the state they carry: the subscription is re-read from Stripe before access changes, so
+events that arrive twice or out of order converge on Stripe's current state.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sessionclock_service.clock import Clock
+from sessionclock_service.email import (
+    Outbox,
+    payment_failed_message,
+    subscription_confirmed_message,
+)
+from sessionclock_service.entitlement import PAID_STATUSES
+from sessionclock_service.models import Account, ProcessedWebhookEvent
+from sessionclock_service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+BILLING_UNAVAILABLE = (
+    "Billing is not configured on this server (no Stripe key). "
+    "Sign-up, the trial and complimentary access work without it."
+)
+
+SUBSCRIPTION_EVENTS = frozenset(
+    {
+        "checkout.session.completed",
+        "customer.subscription.created",
+        "customer.subscription.updated",
+        "customer.subscription.deleted",
+        "invoice.paid",
+        "invoice.payment_failed",
+    }
+)
+
+
+class BillingError(Exception):
+    """Raised when Stripe could not be reached or refused a request; safe to show."""
+
+
+class WebhookRejectedError(Exception):
+    """Raised when a webhook's signature or timestamp does not verify."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionState:
+    """A subscription as just read from Stripe.
+
+    Attributes:
+        subscription_id: Stripe's id.
+        customer_id: The Stripe customer it belongs to.
+        status: Stripe's status (``active``, ``past_due``, ``canceled`` ...).
+        period_end: The latest ``current_period_end`` of its items (where it lives since API
+            version 2025-03-31).
+    """
+
+    subscription_id: str
+    customer_id: str
+    status: str
+    period_end: datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifiedEvent:
+    """A verified webhook event, reduced to what the service uses.
+
+    Attributes:
+        event_id: Stripe's event id, recorded once applied.
+        event_type: The event type.
+        subscription_id: The subscription the event is about, if any.
+        customer_id: The customer the event is about, if any.
+    """
+
+    event_id: str
+    event_type: str
+    subscription_id: str | None
+    customer_id: str | None
+
+
+class StripeBilling:
+    """The service's only door to Stripe, with a configurable base address."""
+
+    def __init__(self, *, settings: Settings, clock: Clock) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._client = stripe.StripeClient(
+            settings.stripe_api_key,
+            base_addresses={"api": settings.stripe_api_base},
+            max_network_retries=2,
+        )
+
+    # -- customers, Checkout, portal ---------------------------------------------------------
+
+    def ensure_customer(self, *, account_id: str, email: str, existing: str | None) -> str:
+        """Return the account's Stripe customer id, creating the customer when needed."""
+        if existing:
+            return existing
+        try:
+            customer = self._client.v1.customers.create(
+                {"email": email, "metadata": {"account_id": account_id}},
+                {"idempotency_key": f"customer-{account_id}"},
+            )
+        except stripe.StripeError as exc:
+            raise BillingError("Stripe could not create the customer.") from exc
+        return str(customer.id)
+
+    def checkout_url(self, *, account_id: str, customer_id: str) -> str:
+        """Create a Checkout session for the one allowed price and return its address."""
+        base = self._settings.public_base_url.rstrip("/")
+        try:
+            session = self._client.v1.checkout.sessions.create(
+                {
+                    "mode": "subscription",
+                    "customer": customer_id,
+                    "client_reference_id": account_id,
+                    "line_items": [{"price": self._settings.stripe_price_id, "quantity": 1}],
+                    "subscription_data": {"metadata": {"account_id": account_id}},
+                    "success_url": f"{base}/billing/done",
+                    "cancel_url": f"{base}/billing/cancelled",
+                }
+            )
+        except stripe.StripeError as exc:
+            raise BillingError("Stripe could not start Checkout.") from exc
+        if not session.url:
+            raise BillingError("Stripe returned no Checkout address.")
+        return str(session.url)
+
+    def portal_url(self, *, customer_id: str) -> str:
+        """Create a customer-portal session and return its address."""
+        base = self._settings.public_base_url.rstrip("/")
+        try:
+            session = self._client.v1.billing_portal.sessions.create(
+                {"customer": customer_id, "return_url": f"{base}/billing/done"}
+            )
+        except stripe.StripeError as exc:
+            raise BillingError("Stripe could not open the customer portal.") from exc
+        return str(session.url)
+
+    def cancel_subscription(self, *, subscription_id: str) -> None:
+        """Cancel a subscription now; an already cancelled or missing one is fine."""
+        try:
+            self._client.v1.subscriptions.cancel(subscription_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status != 404 and exc.code != "resource_missing":
+                raise BillingError("Stripe could not cancel the subscription.") from exc
+        except stripe.StripeError as exc:
+            raise BillingError("Stripe could not cancel the subscription.") from exc
+
+    def delete_customer(self, *, customer_id: str) -> None:
+        """Delete a Stripe customer; a missing one is fine."""
+        try:
+            self._client.v1.customers.delete(customer_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status != 404:
+                raise BillingError("Stripe could not delete the customer.") from exc
+        except stripe.StripeError as exc:
+            raise BillingError("Stripe could not delete the customer.") from exc
+
+    def read_subscription(self, subscription_id: str) -> SubscriptionState | None:
+        """Read a subscription from Stripe; ``None`` when Stripe does not know it."""
+        try:
+            sub = self._client.v1.subscriptions.retrieve(subscription_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.http_status == 404:
+                return None
+            raise BillingError("Stripe could not read the subscription.") from exc
+        except stripe.StripeError as exc:
+            raise BillingError("Stripe could not read the subscription.") from exc
+        ends = [
+            int(item["current_period_end"])
+            for item in sub["items"]["data"]
+            if item.get("current_period_end") is not None
+        ]
+        customer = sub["customer"]
+        return SubscriptionState(
+            subscription_id=str(sub["id"]),
+            customer_id=str(customer if isinstance(customer, str) else customer["id"]),
+            status=str(sub["status"]),
+            period_end=datetime.fromtimestamp(max(ends), UTC) if ends else None,
+        )
+
+    # -- webhooks ----------------------------------------------------------------------------
+
+    def verify_event(self, payload: bytes, signature: str | None) -> VerifiedEvent:
+        """Verify a webhook on its raw body and extract what the service needs.
+
+        Raises:
+            WebhookRejectedError: On a missing, forged or stale signature, or a timestamp from the
+                future (the SDK only rejects old ones).
+        """
+        if not signature:
+            raise WebhookRejectedError("missing signature")
+        tolerance = self._settings.webhook_tolerance_seconds
+        try:
+            event = stripe.Webhook.construct_event(
+                payload, signature, self._settings.stripe_webhook_secret, tolerance=tolerance
+            )
+        except (stripe.SignatureVerificationError, ValueError, KeyError, IndexError) as exc:
+            raise WebhookRejectedError("signature does not verify") from exc
+        timestamp = _signature_timestamp(signature)
+        if timestamp is None or timestamp - self._clock.now().timestamp() > tolerance:
+            raise WebhookRejectedError("timestamp is in the future")
+        return _reduce_event(event)
+
+
+def _signature_timestamp(header: str) -> int | None:
+    for part in header.split(","):
+        key, _, value = part.partition("=")
+        if key.strip() == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _get(obj: Any, key: str) -> Any:
+    try:
+        return obj[key]
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+def _as_id(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    found = _get(value, "id")
+    return found if isinstance(found, str) else None
+
+
+def _reduce_event(event: Any) -> VerifiedEvent:
+    event_type = str(event["type"])
+    obj = event["data"]["object"]
+    subscription_id: str | None = None
+    customer_id = _as_id(_get(obj, "customer"))
+    if event_type == "checkout.session.completed":
+        subscription_id = _as_id(_get(obj, "subscription"))
+    elif event_type.startswith("customer.subscription."):
+        subscription_id = _as_id(_get(obj, "id"))
+    elif event_type.startswith("invoice."):
+        # Since API version 2025-03-31 the invoice's subscription lives under parent.
+        details = _get(_get(obj, "parent"), "subscription_details")
+        subscription_id = _as_id(_get(details, "subscription"))
+    return VerifiedEvent(
+        event_id=str(event["id"]),
+        event_type=event_type,
+        subscription_id=subscription_id,
+        customer_id=customer_id,
+    )
+
+
+def apply_event(
+    db: Session,
+    *,
+    event: VerifiedEvent,
+    state: SubscriptionState | None,
+    outbox: Outbox,
+    now: datetime,
+) -> bool:
+    """Record *event* and apply *state* (just read from Stripe) in the caller's transaction.
+
+    Returns:
+        False when the event was already applied (a replay), True otherwise.
+    """
+    if db.get(ProcessedWebhookEvent, event.event_id) is not None:
+        return False
+    try:
+        # A savepoint, so a concurrent worker that recorded the same id first turns this into
+        # a replay instead of an aborted transaction.
+        with db.begin_nested():
+            db.add(
+                ProcessedWebhookEvent(
+                    event_id=event.event_id, event_type=event.event_type, processed_at=now
+                )
+            )
+    except IntegrityError:
+        return False
+    if event.event_type not in SUBSCRIPTION_EVENTS or event.subscription_id is None:
+        return True
+    customer_id = state.customer_id if state is not None else event.customer_id
+    account = None
+    if customer_id is not None:
+        account = db.scalar(select(Account).where(Account.stripe_customer_id == customer_id))
+    if account is None:
+        account = db.scalar(
+            select(Account).where(Account.stripe_subscription_id == event.subscription_id)
+        )
+    if account is None:
+        logger.info("Webhook %s concerns no known account; ignored.", event.event_id)
+        return True
+    was_paid = account.subscription_status in PAID_STATUSES
+    if state is None:
+        # Stripe no longer knows the subscription: it is gone.
+        if account.stripe_subscription_id == event.subscription_id:
+            account.subscription_status = "canceled"
+    elif (
+        account.stripe_subscription_id in (None, state.subscription_id)
+        or state.status in PAID_STATUSES
+    ):
+        account.stripe_subscription_id = state.subscription_id
+        account.subscription_status = state.status
+        account.subscription_period_end = state.period_end
+    if not was_paid and account.subscription_status in PAID_STATUSES:
+        outbox.enqueue(
+            db,
+            kind="subscription_confirmed",
+            message=subscription_confirmed_message(
+                to=account.email, until=account.subscription_period_end
+            ),
+        )
+    if event.event_type == "invoice.payment_failed":
+        outbox.enqueue(db, kind="payment_failed", message=payment_failed_message(to=account.email))
+    return True
+
+
+def apply_state(db: Session, *, account: Account, state: SubscriptionState | None) -> None:
+    """Apply a subscription just read from Stripe to *account* (after an admin cancellation)."""
+    if state is None:
+        account.subscription_status = "canceled"
+        return
+    account.stripe_subscription_id = state.subscription_id
+    account.subscription_status = state.status
+    account.subscription_period_end = state.period_end

@@ -1,0 +1,1 @@
+"""HTTP routes, split by topic; each validates, calls one use case and returns a schema."""

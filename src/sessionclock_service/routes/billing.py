@@ -1,0 +1,41 @@
+"""Stripe Checkout, the customer portal and the Stripe webhook."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.concurrency import run_in_threadpool
+
+from sessionclock_service import subscriptions
+from sessionclock_service.deps import CurrentUser, ServicesDep
+from sessionclock_service.schemas import MessageOut, UrlOut
+
+router = APIRouter(prefix="/v1", tags=["billing"])
+
+
+@router.post("/billing/checkout")
+def checkout(caller: CurrentUser, services: ServicesDep) -> UrlOut:
+    """Return a Stripe Checkout address for the caller's subscription."""
+    return UrlOut(url=subscriptions.start_checkout(services, caller=caller))
+
+
+@router.post("/billing/portal")
+def portal(caller: CurrentUser, services: ServicesDep) -> UrlOut:
+    """Return a Stripe customer-portal address for the caller."""
+    return UrlOut(url=subscriptions.open_portal(services, caller=caller))
+
+
+@router.post("/stripe/webhook")
+async def stripe_webhook(
+    request: Request, services: ServicesDep, tasks: BackgroundTasks
+) -> MessageOut:
+    """Apply one Stripe event, verified on the raw body; replays answer 200 and change nothing."""
+    subscriptions.require_billing(services)
+    payload = await request.body()
+    applied = await run_in_threadpool(
+        subscriptions.handle_webhook,
+        services,
+        payload=payload,
+        signature=request.headers.get("stripe-signature"),
+    )
+    tasks.add_task(services.outbox.deliver_due, services.sessions)
+    return MessageOut(detail="applied" if applied else "already applied")
