@@ -206,7 +206,8 @@ def _read(event: RawEvent, feed: _Feed, tz: tzinfo) -> ImportedSession | Skipped
         if duration is None:
             return skipped(SkipReason.INVALID_TIME)
         wall_end = start_value.value + timedelta(days=duration.days)
-        end = start_zone.localize(wall_end) + duration.exact
+        # Days follow the wall clock; hours, minutes and seconds are real time.
+        end = start_zone.localize(wall_end).astimezone(UTC) + duration.exact
     else:
         return skipped(SkipReason.NO_END)
     end = end.astimezone(tz)
