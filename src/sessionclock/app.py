@@ -1,0 +1,167 @@
+"""Composition root: builds the store, the clock, the controller and the windows, and wires them.
+
+Nothing here holds a rule of its own. ``main`` is the ``sessionclock`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from sessionclock import __version__
+from sessionclock.core.clock import Clock, SystemClock
+from sessionclock.core.demo import demo_day
+from sessionclock.core.errors import SessionClockError
+from sessionclock.core.keystore import KeyringKeyStore, KeyStore, MemoryKeyStore
+from sessionclock.core.preferences import Preferences
+from sessionclock.store.database import Database, default_database_path
+from sessionclock.store.repository import AccountRepository
+from sessionclock.ui.controller import ClockController
+from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.ticker import SecondTicker
+
+log = logging.getLogger(__name__)
+
+PREFERENCES_KEY = "preferences"
+
+
+@dataclass
+class Profile:
+    """An open profile: the database, the key store and the account the clock shows.
+
+    Attributes:
+        database: the open database.
+        keystore: where the account's key lives.
+        account_id: the account on this computer whose sessions are shown.
+        repository: that account's repository.
+        cleanups: run in reverse order on close (the demo's temporary folder).
+    """
+
+    database: Database
+    keystore: KeyStore
+    account_id: str
+    repository: AccountRepository
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Close the database and remove anything temporary."""
+        self.database.close()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
+
+
+def open_profile(*, data_dir: Path | None, demo: bool, clock: Clock) -> Profile:
+    """Open the practitioner's profile, or a throwaway demo profile filled with a day.
+
+    Raises:
+        SessionClockError: the key store or the database cannot be used (the message says why).
+    """
+    cleanups: list[Callable[[], None]] = []
+    keystore: KeyStore
+    if demo:
+        folder = tempfile.TemporaryDirectory(prefix="sessionclock-demo-")
+        cleanups.append(folder.cleanup)
+        path = Path(folder.name) / "sessionclock.db"
+        keystore = MemoryKeyStore()
+    else:
+        path = (data_dir / "sessionclock.db") if data_dir else default_database_path()
+        keystore = KeyringKeyStore()
+        keystore.check_available()
+    database = Database.open(path)
+    accounts = database.account_ids()
+    account_id = accounts[0] if accounts else database.create_account()
+    repository = database.repository(account_id, keystore)
+    if demo:
+        for session in demo_day(clock.now()):
+            repository.add(session)
+    return Profile(database, keystore, account_id, repository, cleanups)
+
+
+def load_preferences(repository: AccountRepository) -> Preferences:
+    """Return the account's preferences (defaults where none are stored)."""
+    return Preferences.from_json(repository.get_setting(PREFERENCES_KEY))
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="sessionclock", description="A calm session clock.")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start with a throwaway demo day; nothing is kept and no key store is used",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep the database in this folder instead of the platform's data folder",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Application:
+    """Everything the running app is made of, for wiring and for tests.
+
+    Attributes:
+        profile: the open profile.
+        controller: the clock controller.
+        ticker: the second ticker driving it.
+        window: the main window.
+    """
+
+    profile: Profile
+    controller: ClockController
+    ticker: SecondTicker
+    window: MainWindow
+
+    def shutdown(self) -> None:
+        """Stop ticking and close the profile."""
+        self.ticker.stop()
+        self.profile.close()
+
+
+def build(profile: Profile, *, clock: Clock) -> Application:
+    """Build and wire the controller, the ticker and the main window for *profile*."""
+    preferences = load_preferences(profile.repository)
+    controller = ClockController(clock=clock, store=profile.repository, settings=preferences.clock)
+    ticker = SecondTicker(clock, controller)
+    ticker.ticked.connect(controller.tick)
+    window = MainWindow(controller, display=preferences.display)
+    controller.reload()
+    ticker.start()
+    return Application(profile=profile, controller=controller, ticker=ticker, window=window)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run Session Clock; returns the process exit status."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("Session Clock")
+    qt_app.setApplicationVersion(__version__)
+    qt_app.setDesktopFileName("sessionclock")
+    clock = SystemClock()
+    try:
+        profile = open_profile(data_dir=args.data_dir, demo=args.demo, clock=clock)
+    except SessionClockError as e:
+        QMessageBox.critical(None, "Session Clock cannot start", str(e))
+        return 1
+    application = build(profile, clock=clock)
+    application.window.show()
+    try:
+        return qt_app.exec()
+    finally:
+        application.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The PySide6 user interface: windows, widgets, Qt models, workers and dialogs."""

@@ -1,0 +1,197 @@
+"""The big, calm countdown: digits in a progress ring, the client, and who is next."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from sessionclock.core.clockface import FaceText, face_text
+from sessionclock.core.countdown import ClockState, Phase
+from sessionclock.core.preferences import ThemeName
+from sessionclock.core.themes import Theme, theme
+
+_DIGIT_FAMILY = "DejaVu Sans"  # tabular digits, so the countdown does not jitter each second
+
+
+class CountdownWidget(QWidget):
+    """Paints a ``ClockState``: phase, client, big digits, a progress ring and the next client.
+
+    Everything scales with the widget, landscape or portrait. The widget holds no rules: it shows
+    the state it is given and the words ``core.clockface`` chooses.
+
+    Attributes:
+        face: the words currently shown (for tests and accessibility).
+    """
+
+    def __init__(self, tz: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tz = tz
+        self._state: ClockState | None = None
+        self._theme: Theme = theme(ThemeName.DAY)
+        self._show_seconds = True
+        self._use_24h = True
+        self._initials_only = False
+        self._cue = False
+        self.face: FaceText | None = None
+        self._font_cache: dict[tuple[str, int, int], QFont] = {}
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setAccessibleName("Countdown")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 560)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(240, 220)
+
+    def set_state(self, state: ClockState) -> None:
+        """Show *state*; repaints only if the words or the ring changed."""
+        self._state = state
+        self._refresh_face()
+
+    def set_theme(self, value: Theme) -> None:
+        """Paint with *value*."""
+        self._theme = value
+        self.update()
+
+    def set_options(
+        self,
+        *,
+        show_seconds: bool | None = None,
+        use_24h: bool | None = None,
+        initials_only: bool | None = None,
+    ) -> None:
+        """Change what the face shows; arguments left as None keep their value."""
+        if show_seconds is not None:
+            self._show_seconds = show_seconds
+        if use_24h is not None:
+            self._use_24h = use_24h
+        if initials_only is not None:
+            self._initials_only = initials_only
+        self._refresh_face()
+
+    def set_cue(self, on: bool) -> None:
+        """Show or clear the gentle visual cue (a soft glow) that a reminder gives."""
+        if on != self._cue:
+            self._cue = on
+            self.update()
+
+    @property
+    def cue_shown(self) -> bool:
+        """Return whether the visual cue is showing."""
+        return self._cue
+
+    @property
+    def theme(self) -> Theme:
+        """Return the theme being painted."""
+        return self._theme
+
+    def _refresh_face(self) -> None:
+        if self._state is None:
+            return
+        face = face_text(
+            self._state,
+            tz=self._tz,
+            show_seconds=self._show_seconds,
+            use_24h=self._use_24h,
+            initials_only=self._initials_only,
+        )
+        if face != self.face:
+            self.face = face
+            self.setAccessibleDescription(face.spoken)
+        self.update()
+
+    def _font(self, family: str, pixel_size: int, weight: int) -> QFont:
+        key = (family, pixel_size, weight)
+        font = self._font_cache.get(key)
+        if font is None:
+            if len(self._font_cache) > 64:
+                self._font_cache.clear()
+            font = QFont(family)
+            font.setPixelSize(max(1, pixel_size))
+            font.setWeight(QFont.Weight(weight))
+            self._font_cache[key] = font
+        return font
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        phase = self._state.phase if self._state is not None else Phase.DAY_DONE
+        colours = self._theme.colours(phase)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        background = QColor(colours.cue if self._cue else colours.background)
+        painter.fillRect(self.rect(), background)
+        face = self.face
+        if face is None or self._state is None:
+            painter.end()
+            return
+
+        w, h = float(self.width()), float(self.height())
+        unit = min(w, h)
+        margin = unit * 0.04
+        label_px = max(12, int(unit * 0.045))
+        name_px = max(14, int(unit * 0.065))
+        detail_px = max(12, int(unit * 0.045))
+        top_block = label_px * 1.5 + name_px * 1.4
+        bottom_block = detail_px * 3.2
+        ring_side = min(w - 2 * margin, h - 2 * margin - top_block - bottom_block)
+        ring_side = max(ring_side, unit * 0.3)
+        ring_top = margin + top_block + (h - 2 * margin - top_block - bottom_block - ring_side) / 2
+        ring = QRectF((w - ring_side) / 2, ring_top, ring_side, ring_side)
+
+        # Phase label and client name above the ring.
+        painter.setPen(QColor(colours.muted))
+        painter.setFont(self._font(_DIGIT_FAMILY, label_px, 500))
+        label_rect = QRectF(margin, margin, w - 2 * margin, label_px * 1.5)
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, face.label.upper())
+        painter.setPen(QColor(colours.text))
+        name_font = self._font(_DIGIT_FAMILY, name_px, 600)
+        painter.setFont(name_font)
+        name_rect = QRectF(margin, label_rect.bottom(), w - 2 * margin, name_px * 1.4)
+        name = QFontMetricsF(name_font).elidedText(
+            face.name, Qt.TextElideMode.ElideRight, name_rect.width()
+        )
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, name)
+
+        # The ring: a faint track and the elapsed part of the phase.
+        stroke = max(4.0, ring_side * 0.035)
+        arc = ring.adjusted(stroke / 2, stroke / 2, -stroke / 2, -stroke / 2)
+        pen = QPen(QColor(colours.track), stroke)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawEllipse(arc)
+        progress = self._state.progress
+        if progress > 0:
+            pen.setColor(QColor(colours.ring))
+            painter.setPen(pen)
+            painter.drawArc(arc, 90 * 16, -round(progress * 360 * 16))
+
+        # The digits, as large as fits inside the ring.
+        inner = arc.width() - 2 * stroke
+        digits_font = self._fit_digits(face.digits, inner * 0.8, inner * 0.42)
+        painter.setFont(digits_font)
+        painter.setPen(QColor(colours.digits))
+        painter.drawText(ring, Qt.AlignmentFlag.AlignCenter, face.digits)
+
+        # Who is next, and how late the day runs, under the ring.
+        painter.setFont(self._font(_DIGIT_FAMILY, detail_px, 500))
+        y = ring.bottom() + detail_px * 0.4
+        for text, colour in ((face.detail, colours.text), (face.late, colours.ring)):
+            if text:
+                painter.setPen(QColor(colour))
+                painter.drawText(
+                    QRectF(margin, y, w - 2 * margin, detail_px * 1.4),
+                    Qt.AlignmentFlag.AlignCenter,
+                    text,
+                )
+            y += detail_px * 1.45
+        painter.end()
+
+    def _fit_digits(self, text: str, max_width: float, max_height: float) -> QFont:
+        reference = self._font(_DIGIT_FAMILY, 100, 300)
+        width = QFontMetricsF(reference).horizontalAdvance(text) or 1.0
+        size = min(100 * max_width / width, max_height)
+        return self._font(_DIGIT_FAMILY, int(size), 300)

@@ -1,0 +1,79 @@
+"""Fixtures and rules for the whole suite.
+
+Qt runs offscreen unless a test session chose otherwise (the Xvfb tests set their own platform).
+Any WARNING or worse logged during a test fails it, as in qutebrowser's logfail: a warning nobody
+expected is a bug nobody looked at.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+
+import keyring
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class _FailOnWarning(logging.Handler):
+    """Collects records at WARNING and above so the test that caused them fails."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test if it logged a warning it did not ask for (mark: ``allow_warning_logs``)."""
+    handler = _FailOnWarning()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("allow_warning_logs") is None:
+        messages = "; ".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"unexpected warning logged: {messages}")
+
+
+class InMemoryKeyring(KeyringBackend):
+    """A keyring backend that keeps passwords in a dict, standing in for the OS key store."""
+
+    priority: float = 5
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError("not found") from None
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[InMemoryKeyring]:
+    """Install an in-memory backend as keyring's global backend for one test."""
+    previous = keyring.get_keyring()
+    backend = InMemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

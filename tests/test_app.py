@@ -1,0 +1,75 @@
+"""The composition root: demo profile, real profile, and a clear refusal without a key store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backends import fail
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from sessionclock import app
+from sessionclock.core.clock import FixedClock, SystemClock
+from sessionclock.core.countdown import Phase
+
+
+def test_demo_profile_shows_a_running_session(qtbot: QtBot) -> None:
+    clock = SystemClock(UTC)
+    profile = app.open_profile(data_dir=None, demo=True, clock=clock)
+    folder = profile.database.path.parent
+    application = app.build(profile, clock=clock)
+    qtbot.addWidget(application.window)
+    try:
+        assert application.controller.state.phase is Phase.HANDS_ON
+        assert application.window.model.rowCount() >= 1
+        assert application.ticker.is_active()
+    finally:
+        application.shutdown()
+    assert not folder.exists(), "the demo leaves nothing behind"
+
+
+def test_a_real_profile_keeps_sessions_between_starts(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: object
+) -> None:
+    clock = FixedClock(datetime(2026, 11, 10, 9, tzinfo=UTC))
+    first = app.open_profile(data_dir=tmp_path, demo=False, clock=clock)
+    from sessionclock.core.models import Session
+
+    first.repository.add(Session("Ann", clock.now(), clock.now().replace(hour=10)))
+    first.close()
+    second = app.open_profile(data_dir=tmp_path, demo=False, clock=clock)
+    try:
+        assert second.account_id == first.account_id
+        sessions = second.repository.sessions_between(clock.now(), clock.now().replace(hour=11))
+        assert [s.client_name for s in sessions] == ["Ann"]
+    finally:
+        second.close()
+
+
+def test_without_a_key_store_the_app_says_so_and_stores_nothing(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    shown: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args))
+    try:
+        status = app.main(["--data-dir", str(tmp_path)])
+    finally:
+        keyring.set_keyring(previous)
+    assert status == 1
+    assert shown
+    assert shown[0][1] == "Session Clock cannot start"
+    assert "key store" in shown[0][2].lower()
+    assert not (tmp_path / "sessionclock.db").exists()
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        app.parse_args(["--version"])
+    assert exit_info.value.code == 0
+    assert "sessionclock" in capsys.readouterr().out
