@@ -62,6 +62,7 @@ def build_services(
         hasher=PasswordHasher(pepper=settings.password_pepper, rounds=settings.bcrypt_rounds),
         limiter=LoginLimiter(
             max_failures=settings.login_max_failures,
+            max_address_failures=settings.login_max_address_failures,
             window=timedelta(seconds=settings.login_window_seconds),
         ),
         outbox=Outbox(secret_key=settings.secret_key, sender=email_sender, clock=clock),

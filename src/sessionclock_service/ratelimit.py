@@ -17,20 +17,25 @@ class LoginLimiter:
     exactly like a registered one and the limit reveals nothing.
     """
 
-    def __init__(self, *, max_failures: int, window: timedelta) -> None:
+    def __init__(self, *, max_failures: int, max_address_failures: int, window: timedelta) -> None:
         self._max = max_failures
+        self._max_address = max_address_failures
         self._window = window
 
     def blocked(self, db: Session, *, keys: list[str], now: datetime) -> bool:
-        """Return whether any of *keys* has used up its failures in the window."""
+        """Return whether any of *keys* has used up its failures in the window.
+
+        Address keys (``addr:``) get a larger allowance: a clinic's computers share one.
+        """
         since = now - self._window
         for key in keys:
+            limit = self._max_address if "addr:" in key else self._max
             count = db.scalar(
                 select(func.count())
                 .select_from(LoginFailure)
                 .where(LoginFailure.key == key, LoginFailure.at > since)
             )
-            if (count or 0) >= self._max:
+            if (count or 0) >= limit:
                 return True
         return False
 

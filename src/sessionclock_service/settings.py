@@ -34,7 +34,8 @@ class Settings:
         token_inactivity_days: API tokens unused for this long stop working.
         reset_token_minutes: Password-reset tokens expire after this many minutes (at most 60).
         trial_days: Length of the trial every new account starts with.
-        login_max_failures: Failed sign-ins allowed per account and per address in the window.
+        login_max_failures: Failed sign-ins allowed per account (e-mail) in the window.
+        login_max_address_failures: Failed sign-ins allowed per client address in the window.
         login_window_seconds: Length of the rate-limit window.
         stripe_api_key: Stripe secret key; empty turns billing off (its routes answer 503).
         stripe_webhook_secret: Signing secret of the Stripe webhook endpoint.
@@ -61,6 +62,7 @@ class Settings:
     reset_token_minutes: int = 30
     trial_days: int = 14
     login_max_failures: int = 10
+    login_max_address_failures: int = 50
     login_window_seconds: int = 900
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
@@ -142,6 +144,7 @@ _ENV_NAMES: dict[str, str] = {
     "reset_token_minutes": "SESSIONCLOCK_RESET_TOKEN_MINUTES",
     "trial_days": "SESSIONCLOCK_TRIAL_DAYS",
     "login_max_failures": "SESSIONCLOCK_LOGIN_MAX_FAILURES",
+    "login_max_address_failures": "SESSIONCLOCK_LOGIN_MAX_ADDRESS_FAILURES",
     "login_window_seconds": "SESSIONCLOCK_LOGIN_WINDOW_SECONDS",
     "stripe_api_key": "STRIPE_API_KEY",
     "stripe_webhook_secret": "STRIPE_WEBHOOK_SECRET",

@@ -1,0 +1,178 @@
+"""Fixtures of the service tests: both databases, a fake Stripe and a fake Resend on loopback.
+
+Every test that asks for ``client`` (or ``database_url``) runs twice: on a SQLite file and on a
+throwaway PostgreSQL cluster started with ``initdb``/``pg_ctl`` (marked ``postgres``). The fakes
+are real HTTP servers on 127.0.0.1, so the real ``stripe`` library and the real httpx sender are
+exercised over the network.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, delete, text
+
+from sessionclock_service.app import create_app
+from sessionclock_service.migrate import upgrade
+from sessionclock_service.models import Base
+from sessionclock_service.settings import Settings
+from sessionclock_service.testing import (
+    WEBHOOK_SECRET,
+    Customer,
+    FakeResend,
+    FakeStripe,
+    MutableClock,
+    PostgresCluster,
+    postgres_bindir,
+    sign_up_and_in,
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """Start one PostgreSQL cluster for the session (CI must have it: fail loudly there)."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries (/usr/lib/postgresql/*/bin) are missing in CI")
+        pytest.skip("PostgreSQL is not installed here")
+    cluster = PostgresCluster(bindir)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Return the URL of a migrated database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'service.sqlite3'}"
+    else:
+        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+        engine = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("CREATE DATABASE sessionclock_test"))
+        engine.dispose()
+        url = cluster.url("sessionclock_test")
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def clean_database(database_url: str) -> str:
+    """Empty every table before the test."""
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+    engine.dispose()
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def _stripe_server() -> Iterator[FakeStripe]:
+    fake = FakeStripe()
+    fake.server.start()
+    yield fake
+    fake.server.stop()
+
+
+@pytest.fixture
+def fake_stripe(_stripe_server: FakeStripe) -> FakeStripe:
+    """The fake Stripe, emptied for this test."""
+    _stripe_server.reset()
+    return _stripe_server
+
+
+@pytest.fixture(scope="session")
+def _resend_server() -> Iterator[FakeResend]:
+    fake = FakeResend()
+    fake.server.start()
+    yield fake
+    fake.server.stop()
+
+
+@pytest.fixture
+def fake_resend(_resend_server: FakeResend) -> FakeResend:
+    """The fake Resend, emptied for this test."""
+    _resend_server.reset()
+    return _resend_server
+
+
+# -- the app ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> MutableClock:
+    """The test's clock."""
+    return MutableClock()
+
+
+AppFactory = Callable[..., FastAPI]
+
+
+@pytest.fixture
+def make_settings(
+    clean_database: str, fake_stripe: FakeStripe, fake_resend: FakeResend
+) -> Callable[..., Settings]:
+    """Return a builder of test settings (low bcrypt cost, fakes on loopback)."""
+
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": clean_database,
+            "secret_key": "test-secret-key-" + "k" * 32,
+            "password_pepper": "test-pepper-" + "p" * 32,
+            "bcrypt_rounds": 4,
+            "stripe_api_key": "sk_test_fake",
+            "stripe_webhook_secret": WEBHOOK_SECRET,
+            "stripe_price_id": "price_monthly",
+            "stripe_api_base": fake_stripe.server.base_url,
+            "resend_api_key": "re_test_fake",
+            "resend_base_url": fake_resend.server.base_url,
+            "outbox_interval_seconds": 0,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return build
+
+
+@pytest.fixture
+def make_client(
+    make_settings: Callable[..., Settings], clock: MutableClock
+) -> Iterator[Callable[..., TestClient]]:
+    """Return a builder of started test clients; all are closed after the test."""
+    opened: list[TestClient] = []
+
+    def build(**overrides: Any) -> TestClient:
+        app = create_app(make_settings(**overrides), clock=clock)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield build
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    """A client of the service with Stripe and Resend configured (pointing at the fakes)."""
+    return make_client()
+
+
+@pytest.fixture
+def customer(client: TestClient) -> Customer:
+    """A signed-in customer of ``client``."""
+    return sign_up_and_in(client)
