@@ -1,0 +1,223 @@
+"""Room mode: the countdown fullscreen on the treatment-room tablet.
+
+One action enters it (the main window's button, F11, the tray menu). It reuses the main
+``CountdownWidget`` with the room theme (dim night by default), initials only for the next client,
+no flashing unless asked for, and three large touch targets: Start, End and +5 min. Leaving needs
+a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a keyboard, or holding the
+"Hold to leave" control for a moment. While a session runs the screen is kept awake.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from sessionclock.core.countdown import ClockState, Phase
+from sessionclock.core.preferences import DisplayPreferences
+from sessionclock.core.themes import Theme, theme
+from sessionclock.ui.controller import ClockController
+from sessionclock.ui.countdown_widget import CountdownWidget
+from sessionclock.ui.platform.wakelock import ScreenAwake
+
+TOUCH_TARGET_PX = 56
+"""Height of the room-mode buttons: above the 48 px minimum for a touch target."""
+
+LONG_PRESS_MS = 900
+"""How long the leave control must be held."""
+
+CUE_MS = 8000
+"""How long a reminder's visual cue stays on."""
+
+_RUNNING = (Phase.HANDS_ON, Phase.WRAP_UP, Phase.OVERTIME)
+
+
+class RoomWindow(QWidget):
+    """The fullscreen room clock.
+
+    Signals:
+        left: emitted when room mode was left (Esc, F11 or the long press).
+    """
+
+    left = Signal()
+
+    def __init__(
+        self,
+        controller: ClockController,
+        *,
+        display: DisplayPreferences,
+        screen_awake: ScreenAwake,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._awake = screen_awake
+        self._flashing = display.flashing
+        self._phase: Phase | None = None
+        self.setWindowTitle("Session Clock — room")
+        self.setAccessibleName("Room clock")
+
+        self.countdown = CountdownWidget(controller.clock.zone())
+        self.start_button = self._button("Start", "Start the session now")
+        self.end_button = self._button("End", "End the current session now")
+        self.extend_button = self._button("+5 min", "Give the current session five more minutes")
+        self.leave_button = self._button("Hold to leave", "Hold to leave room mode")
+        self.leave_button.setAutoRepeat(False)
+
+        self._leave_timer = QTimer(self)
+        self._leave_timer.setSingleShot(True)
+        self._leave_timer.setInterval(LONG_PRESS_MS)
+        self._leave_timer.timeout.connect(self._on_leave_timer_timeout)
+        self.leave_button.pressed.connect(self._leave_timer.start)
+        self.leave_button.released.connect(self._leave_timer.stop)
+
+        self._cue_timer = QTimer(self)
+        self._cue_timer.setSingleShot(True)
+        self._cue_timer.timeout.connect(self._on_cue_timer_timeout)
+        self._reminder_cue = False
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(16, 8, 16, 16)
+        bar.setSpacing(16)
+        for button in (self.start_button, self.end_button, self.extend_button):
+            bar.addWidget(button, 2)
+        bar.addStretch(1)
+        bar.addWidget(self.leave_button, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.countdown, 1)
+        layout.addLayout(bar)
+        self.setAutoFillBackground(True)
+
+        self.apply_display(display)
+        self.start_button.clicked.connect(controller.start_now)
+        self.end_button.clicked.connect(controller.end_now)
+        self.extend_button.clicked.connect(lambda: controller.extend(5))
+        controller.state_changed.connect(self._on_controller_state_changed)
+        self._on_controller_state_changed(controller.state)
+
+    def _button(self, text: str, accessible: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setMinimumSize(TOUCH_TARGET_PX * 2, TOUCH_TARGET_PX)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.setAccessibleName(accessible)
+        button.setToolTip(accessible)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    # -- appearance ----------------------------------------------------------------------------
+
+    def apply_display(self, display: DisplayPreferences) -> None:
+        """Apply the room theme and options from *display*."""
+        self._flashing = display.flashing
+        self.countdown.set_theme(theme(display.room_theme))
+        self.countdown.set_options(
+            show_seconds=display.show_seconds,
+            use_24h=display.use_24h,
+            initials_only=display.room_initials_only,
+        )
+        self._style_chrome()
+
+    def _style_chrome(self) -> None:
+        current: Theme = self.countdown.theme
+        colours = current.colours(self._phase or Phase.DAY_DONE)
+        # The bar blends into the face; buttons are outlined, never large light areas at night.
+        self.setStyleSheet(
+            f"RoomWindow {{ background: {colours.background}; }}"
+            f"QPushButton {{ background: {colours.background}; color: {colours.text};"
+            f" border: 2px solid {colours.track}; border-radius: 12px;"
+            f" font-size: 20px; padding: 4px 16px; }}"
+            f"QPushButton:focus {{ border-color: {colours.ring}; }}"
+            f"QPushButton:pressed {{ background: {colours.cue}; }}"
+            f"QPushButton:disabled {{ color: {colours.track}; }}"
+        )
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_controller_state_changed(self, state: ClockState) -> None:
+        self.countdown.set_state(state)
+        if state.phase is not self._phase:
+            self._phase = state.phase
+            self._style_chrome()
+        current = state.current
+        self.start_button.setEnabled(
+            (current is not None and current.actual_start is None) or state.next is not None
+        )
+        self.end_button.setEnabled(current is not None)
+        self.extend_button.setEnabled(current is not None)
+        flash = self._flashing and state.phase is Phase.OVERTIME and state.now.second % 2 == 0
+        self.countdown.set_cue(self._reminder_cue or flash)
+        if self.isVisible() and state.phase in _RUNNING:
+            self._awake.hold()
+        else:
+            self._awake.release()
+
+    def show_cue(self, duration_ms: int = CUE_MS) -> None:
+        """Show the gentle visual cue of a reminder for *duration_ms*."""
+        self._reminder_cue = True
+        self.countdown.set_cue(True)
+        self._cue_timer.start(duration_ms)
+
+    @Slot()
+    def _on_cue_timer_timeout(self) -> None:
+        self._reminder_cue = False
+        self.countdown.set_cue(False)
+
+    # -- entering and leaving ------------------------------------------------------------------
+
+    @Slot()
+    def enter(self) -> None:
+        """Show the room clock fullscreen."""
+        self.showFullScreen()
+        # The offscreen platform (tests, renders) has no stacking to change and says so.
+        if QGuiApplication.platformName() != "offscreen":
+            self.raise_()
+        self.activateWindow()
+        self._on_controller_state_changed(self._controller.state)
+
+    @Slot()
+    def leave(self) -> None:
+        """Leave room mode."""
+        self._leave_timer.stop()
+        self._awake.release()
+        self.hide()
+        self.left.emit()
+
+    @Slot()
+    def _on_leave_timer_timeout(self) -> None:
+        if self.leave_button.isDown():
+            self.leave()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            self.leave()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._awake.release()
+        super().closeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # A window manager closing the fullscreen window also counts as leaving.
+        if event.type() == QEvent.Type.Hide:
+            self._awake.release()
+        return super().event(event)
+
+
+def add_room_mode_action(window: QObject, room: RoomWindow) -> None:
+    """Offer room mode from *window* (a ``MainWindow``): a View menu entry and F11."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    action = QAction("&Room mode", window)
+    action.setShortcut(QKeySequence(Qt.Key.Key_F11))
+    action.setToolTip("Show the clock fullscreen for the treatment room")
+    action.triggered.connect(room.enter)
+    menu = getattr(window, "view_menu", None)
+    if menu is not None:
+        menu.addSeparator()
+        menu.addAction(action)
+    else:
+        window.addAction(action)  # type: ignore[attr-defined]
