@@ -29,7 +29,7 @@ class InMemoryKeyring(KeyringBackend):
     priority: float = 5
 
     def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
+        super().__init__()
         self.passwords: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -152,8 +152,8 @@ def test_damaged_keyring_entry_is_reported_not_returned(memory_keyring: InMemory
 @pytest.mark.parametrize(
     "backend",
     [
-        fail.Keyring(),  # type: ignore[no-untyped-call]
-        null.Keyring(),  # type: ignore[no-untyped-call]
+        fail.Keyring(),
+        null.Keyring(),
         WeakKeyring(),
         AltKeyring(),
         NotViableKeyring(),
@@ -198,7 +198,7 @@ def test_chainer_is_refused_if_it_could_fall_back_to_an_unsafe_backend(
 ) -> None:
     # The chainer discovers every installed backend; pin the list it would use.
     monkeypatch.setattr(chainer.ChainerBackend, "backends", chained)
-    backend = chainer.ChainerBackend()  # type: ignore[no-untyped-call]
+    backend = chainer.ChainerBackend()
     assert (refusal_reason(backend) is not None) is refused
 
 

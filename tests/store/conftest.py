@@ -24,7 +24,7 @@ class InMemoryKeyring(KeyringBackend):
     priority: float = 5
 
     def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
+        super().__init__()
         self.passwords: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:

@@ -1,0 +1,99 @@
+"""Schema migrations: from an empty database to head, matching the ORM, and back down again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+from sessionclock.store.database import Database, alembic_config, downgrade, upgrade
+from sessionclock.store.engine import make_engine
+from sessionclock.store.tables import Base
+
+TABLES = {"accounts", "sessions", "fired_reminders", "settings", "feed_sources"}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(tmp_path / "migrate.db")
+    yield engine
+    engine.dispose()
+
+
+def _differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def _revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version", "sqlite_sequence"}
+
+
+def test_there_is_one_head() -> None:
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+
+
+def test_upgrade_from_empty_matches_the_orm(engine: Engine) -> None:
+    assert _tables(engine) == set()
+    upgrade(engine)
+    assert _tables(engine) == TABLES
+    assert _differences(engine) == []
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert _revision(engine) == head
+
+
+def test_downgrade_then_upgrade_again(engine: Engine) -> None:
+    upgrade(engine)
+    downgrade(engine, "base")
+    assert _tables(engine) == set()
+    assert _revision(engine) is None
+    upgrade(engine)
+    assert _tables(engine) == TABLES
+    assert _differences(engine) == []
+
+
+def test_every_table_has_a_non_null_account_id_that_references_accounts(engine: Engine) -> None:
+    upgrade(engine)
+    inspector = inspect(engine)
+    for table in TABLES - {"accounts"}:
+        columns = {c["name"]: c for c in inspector.get_columns(table)}
+        assert columns["account_id"]["nullable"] is False, table
+        referred = {fk["referred_table"] for fk in inspector.get_foreign_keys(table)}
+        assert "accounts" in referred, table
+
+
+def test_open_migrates_a_new_file_and_reopening_keeps_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "sessionclock.db"
+    db = Database.open(path)
+    account = db.create_account()
+    db.close()
+    db = Database.open(path)
+    try:
+        assert db.account_ids() == (account,)
+        assert _differences(db.engine) == []
+    finally:
+        db.close()
+
+
+def test_every_connection_has_the_privacy_pragmas(tmp_path: Path) -> None:
+    db = Database.open(tmp_path / "sessionclock.db")
+    try:
+        with db.engine.connect() as connection:
+            pragmas = {
+                name: connection.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "foreign_keys", "secure_delete")
+            }
+        assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "secure_delete": 1}
+    finally:
+        db.close()
