@@ -179,16 +179,18 @@ class StripeBilling:
             raise BillingError("Stripe could not read the subscription.") from exc
         except stripe.StripeError as exc:
             raise BillingError("Stripe could not read the subscription.") from exc
+        data: dict[str, Any] = sub.to_dict()
+        # Since API version 2025-03-31 current_period_end lives on the subscription items.
         ends = [
             int(item["current_period_end"])
-            for item in sub["items"]["data"]
-            if item.get("current_period_end") is not None
+            for item in (_get(_get(data, "items"), "data") or [])
+            if _get(item, "current_period_end") is not None
         ]
-        customer = sub["customer"]
+        customer = data["customer"]
         return SubscriptionState(
-            subscription_id=str(sub["id"]),
+            subscription_id=str(data["id"]),
             customer_id=str(customer if isinstance(customer, str) else customer["id"]),
-            status=str(sub["status"]),
+            status=str(data["status"]),
             period_end=datetime.fromtimestamp(max(ends), UTC) if ends else None,
         )
 

@@ -168,7 +168,7 @@ def test_tokens_expire_after_inactivity(
 
 def test_bad_tokens_are_refused(client: TestClient) -> None:
     for header in [b"Bearer nope", b"Basic dXNlcjpwYXNz", b"Bearer ", "Bearer éé".encode()]:
-        r = client.get("/v1/account", headers={"Authorization": header})
+        r = client.get("/v1/account", headers={b"Authorization": header})
         assert r.status_code == 401
     assert client.get("/v1/account").status_code == 401
 
@@ -207,7 +207,7 @@ def test_sign_in_is_rate_limited_per_account(
     victim = sign_up_and_in(client)
     for _ in range(3):
         assert _sign_in(client, victim.email, "wrong password!!")[0] == 401
-    status, body = _sign_in(client, victim.email)  # even the right password now waits
+    status, _body = _sign_in(client, victim.email)  # even the right password now waits
     assert status == 429
     # An unknown address is limited exactly the same way (no enumeration through 429s).
     ghost = new_email()
