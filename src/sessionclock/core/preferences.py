@@ -54,11 +54,14 @@ class ReminderPreferences:
         sound_leads: lead times (minutes) whose reminder plays a chime; others cue visually.
         volume: chime volume from 0.0 to 1.0.
         silent: cue by a gentle visual change only, never a sound.
+        next_client_minutes: say "next client in N minutes" this long before a turnover ends
+            (0: never).
     """
 
     sound_leads: tuple[int, ...] = (5, 0)
     volume: float = 0.6
     silent: bool = False
+    next_client_minutes: int = 5
 
 
 @dataclass(frozen=True, slots=True)
