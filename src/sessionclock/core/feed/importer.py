@@ -250,10 +250,10 @@ def import_feed(
     feed = _Feed(text, tz=tz, warnings=warnings)
     truncated = "\nBEGIN:VCALENDAR" in text and "\nEND:VCALENDAR" not in text
 
-    low = high = ""
+    low, high = "00000000", "99999999"
     if window is not None:
-        low = (window[0].astimezone(UTC) - _PEEK_MARGIN).strftime("%Y%m%d")
-        high = (window[1].astimezone(UTC) + _PEEK_MARGIN).strftime("%Y%m%d")
+        low = _shifted_digits(window[0], -_PEEK_MARGIN, low)
+        high = _shifted_digits(window[1], _PEEK_MARGIN, high)
 
     sessions: list[ImportedSession] = []
     skipped: list[SkippedEvent] = []
@@ -295,6 +295,15 @@ def import_feed(
 
 def _format_warnings(counts: Counter[str]) -> list[str]:
     return list(counts)
+
+
+def _shifted_digits(moment: datetime, shift: timedelta, beyond: str) -> str:
+    """Return the UTC date of *moment* + *shift* as YYYYMMDD (*beyond* past the calendar's ends)."""
+    try:
+        day = (moment.astimezone(UTC) + shift).date()
+    except OverflowError:
+        return beyond
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def _peek_start_date(body: str) -> str | None:
