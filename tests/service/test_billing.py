@@ -26,7 +26,8 @@ def _checkout(client: TestClient, customer: Customer) -> str:
     r = client.post("/v1/billing/checkout", headers=customer.headers)
     assert r.status_code == 200, r.text
     assert r.json()["url"].startswith("https://checkout.stripe.test/")
-    return r.json()["url"]
+    url: str = r.json()["url"]
+    return url
 
 
 def _customer_id(fake: FakeStripe) -> str:
@@ -98,7 +99,7 @@ def test_checkout_sends_stripe_only_the_account_id_and_email(
     assert set(creates[0].params) == {"email", "metadata"}
     assert creates[0].params["email"] == customer.email
     assert set(creates[0].params["metadata"]) == {"account_id"}
-    session = [r for r in fake_stripe.requests if r.path == "/v1/checkout/sessions"][0]
+    session = next(r for r in fake_stripe.requests if r.path == "/v1/checkout/sessions")
     assert session.params["mode"] == "subscription"
     assert session.params["line_items"] == [{"price": "price_monthly", "quantity": "1"}]
     assert session.params["customer"] == _customer_id(fake_stripe)
@@ -117,7 +118,7 @@ def test_portal_needs_a_customer_then_opens(
     r = client.post("/v1/billing/portal", headers=customer.headers)
     assert r.status_code == 200
     assert r.json()["url"].startswith("https://billing.stripe.test/")
-    portal = [r for r in fake_stripe.requests if r.path == "/v1/billing_portal/sessions"][0]
+    portal = next(r for r in fake_stripe.requests if r.path == "/v1/billing_portal/sessions")
     assert portal.params["customer"] == _customer_id(fake_stripe)
 
 
