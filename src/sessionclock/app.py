@@ -8,24 +8,27 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sessionclock import __version__
 from sessionclock.core.clock import Clock, SystemClock
-from sessionclock.core.demo import demo_day
 from sessionclock.core.errors import SessionClockError
-from sessionclock.core.keystore import KeyringKeyStore, KeyStore, MemoryKeyStore
 from sessionclock.core.preferences import Preferences
-from sessionclock.store.database import Database, default_database_path
-from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.main_window import MainWindow
 from sessionclock.ui.ticker import SecondTicker
+
+if TYPE_CHECKING:
+    # The store pulls in SQLAlchemy, Alembic and cryptography: imported once the window shows.
+    from sessionclock.core.keystore import KeyStore
+    from sessionclock.store.database import Database
+    from sessionclock.store.repository import AccountRepository
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +66,12 @@ def open_profile(*, data_dir: Path | None, demo: bool, clock: Clock) -> Profile:
     Raises:
         SessionClockError: the key store or the database cannot be used (the message says why).
     """
+    import tempfile
+
+    from sessionclock.core.demo import demo_day
+    from sessionclock.core.keystore import KeyringKeyStore, MemoryKeyStore
+    from sessionclock.store.database import Database, default_database_path
+
     cleanups: list[Callable[[], None]] = []
     keystore: KeyStore
     if demo:
@@ -106,38 +115,50 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-@dataclass
 class Application:
-    """Everything the running app is made of, for wiring and for tests.
+    """Everything the running app is made of, wired together.
+
+    The window is built and shown before the profile opens, so something appears at once; the
+    store (and its heavier libraries) is attached a moment later by ``open``.
 
     Attributes:
-        profile: the open profile.
+        clock: the clock everything reads.
         controller: the clock controller.
         ticker: the second ticker driving it.
         window: the main window.
+        profile: the open profile, once ``open`` has run.
     """
 
-    profile: Profile
-    controller: ClockController
-    ticker: SecondTicker
-    window: MainWindow
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        defaults = Preferences()
+        self.controller = ClockController(clock=clock, store=None, settings=defaults.clock)
+        self.ticker = SecondTicker(clock, self.controller)
+        self.ticker.ticked.connect(self.controller.tick)
+        self.window = MainWindow(self.controller, display=defaults.display)
+        self.profile: Profile | None = None
+
+    def open(self, profile: Profile) -> None:
+        """Attach *profile*: apply its preferences, show its sessions and start ticking."""
+        self.profile = profile
+        preferences = load_preferences(profile.repository)
+        self.controller.set_settings(preferences.clock)
+        self.window.apply_display(preferences.display)
+        self.controller.attach_store(profile.repository)
+        self.ticker.start()
 
     def shutdown(self) -> None:
         """Stop ticking and close the profile."""
         self.ticker.stop()
-        self.profile.close()
+        if self.profile is not None:
+            self.profile.close()
 
 
 def build(profile: Profile, *, clock: Clock) -> Application:
-    """Build and wire the controller, the ticker and the main window for *profile*."""
-    preferences = load_preferences(profile.repository)
-    controller = ClockController(clock=clock, store=profile.repository, settings=preferences.clock)
-    ticker = SecondTicker(clock, controller)
-    ticker.ticked.connect(controller.tick)
-    window = MainWindow(controller, display=preferences.display)
-    controller.reload()
-    ticker.start()
-    return Application(profile=profile, controller=controller, ticker=ticker, window=window)
+    """Build the app for an already open *profile* (tests, renders and benchmarks)."""
+    application = Application(clock)
+    application.open(profile)
+    return application
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -150,13 +171,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("sessionclock")
     clock = SystemClock()
-    try:
-        profile = open_profile(data_dir=args.data_dir, demo=args.demo, clock=clock)
-    except SessionClockError as e:
-        QMessageBox.critical(None, "Session Clock cannot start", str(e))
-        return 1
-    application = build(profile, clock=clock)
+    application = Application(clock)
     application.window.show()
+
+    def open_when_shown() -> None:
+        try:
+            profile = open_profile(data_dir=args.data_dir, demo=args.demo, clock=clock)
+        except SessionClockError as e:
+            QMessageBox.critical(application.window, "Session Clock cannot start", str(e))
+            qt_app.exit(1)
+            return
+        application.open(profile)
+
+    application.window.painted_once.connect(
+        lambda: QTimer.singleShot(0, open_when_shown), Qt.ConnectionType.SingleShotConnection
+    )
     try:
         return qt_app.exec()
     finally:

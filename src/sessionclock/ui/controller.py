@@ -70,7 +70,7 @@ class ClockController(QObject):
         self,
         *,
         clock: Clock,
-        store: SessionStore,
+        store: SessionStore | None,
         settings: ClockSettings,
         parent: QObject | None = None,
     ) -> None:
@@ -85,6 +85,23 @@ class ClockController(QObject):
         self._state: ClockState | None = None
 
     # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def store(self) -> SessionStore:
+        """Return the store (raises if none is attached yet)."""
+        if self._store is None:
+            raise RuntimeError("no store attached yet")
+        return self._store
+
+    @property
+    def has_store(self) -> bool:
+        """Return whether a store is attached (the window may show before the store opens)."""
+        return self._store is not None
+
+    def attach_store(self, store: SessionStore) -> None:
+        """Attach the opened store and show its sessions."""
+        self._store = store
+        self.reload()
 
     @property
     def clock(self) -> Clock:
@@ -115,6 +132,8 @@ class ClockController(QObject):
 
     def sessions_on(self, day: date) -> tuple[Session, ...]:
         """Return the sessions overlapping *day*."""
+        if self._store is None:
+            return ()
         start, end = day_bounds(day, self._clock.zone())
         return self._store.sessions_between(start, end)
 
@@ -126,12 +145,16 @@ class ClockController(QObject):
 
     def tick(self) -> None:
         """Recompute the state for the current time and announce due reminders."""
+        if self._store is None:
+            return
         if self._loaded_for != self.today():
             self._reload_today()
         self._recompute()
 
     def reload(self) -> None:
         """Reload sessions from the store (after a sync or an edit) and recompute."""
+        if self._store is None:
+            return
         self._reload_today()
         self._recompute()
         self._emit_schedule()
@@ -139,7 +162,8 @@ class ClockController(QObject):
     def set_settings(self, settings: ClockSettings) -> None:
         """Apply new settings at once."""
         self._settings = settings
-        self._recompute()
+        if self._store is not None:
+            self._recompute()
 
     def show_day(self, day: date) -> None:
         """Show *day* in the schedule."""
@@ -147,12 +171,13 @@ class ClockController(QObject):
         self._emit_schedule()
 
     def _reload_today(self) -> None:
+        store = self.store
         now = self._clock.now()
         start, end = clock_window(now, tz=self._clock.zone())
-        self._today = self._store.sessions_between(start, end)
+        self._today = store.sessions_between(start, end)
         self._loaded_for = self.today()
         ids = [s.id for s in self._today if s.id is not None]
-        self._fired = set(self._store.fired_reminders(ids))
+        self._fired = set(store.fired_reminders(ids))
 
     def _recompute(self) -> None:
         if self._loaded_for is None:
@@ -163,7 +188,7 @@ class ClockController(QObject):
         if due:
             keys = [r.key for r in due]
             try:
-                self._store.mark_reminders_fired(keys)
+                self.store.mark_reminders_fired(keys)
             except SessionClockError as e:
                 # Still announce once in this run; the store will be asked again after a restart.
                 log.warning("Could not record a fired reminder: %s", e)
@@ -217,7 +242,7 @@ class ClockController(QObject):
     def add_session(self, session: Session) -> None:
         """Store a new session."""
         try:
-            self._store.add(session)
+            self.store.add(session)
         except SessionClockError as e:
             self.failed.emit(str(e))
             return
@@ -230,7 +255,7 @@ class ClockController(QObject):
     def delete_session(self, session_id: int) -> None:
         """Delete a session."""
         try:
-            self._store.delete(session_id)
+            self.store.delete(session_id)
         except SessionClockError as e:
             self.failed.emit(str(e))
             return
@@ -239,7 +264,7 @@ class ClockController(QObject):
     def _save(self, *sessions: Session) -> None:
         try:
             for session in sessions:
-                self._store.update(session)
+                self.store.update(session)
         except SessionClockError as e:
             self.failed.emit(str(e))
         self.reload()

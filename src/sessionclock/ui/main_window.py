@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -37,9 +37,11 @@ class MainWindow(QMainWindow):
 
     Signals:
         close_requested: emitted when the window is closed; the app decides whether to quit.
+        painted_once: emitted after the window's first paint (the app then opens the store).
     """
 
     close_requested = Signal()
+    painted_once = Signal()
 
     def __init__(
         self,
@@ -51,19 +53,17 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._controller = controller
         self._display = display
+        self._painted = False
         tz = controller.clock.zone()
         self.setWindowTitle("Session Clock")
         self.resize(1280, 800)
 
         self.countdown = CountdownWidget(tz)
-        self.countdown.set_theme(theme(display.theme))
-        self.countdown.set_options(show_seconds=display.show_seconds, use_24h=display.use_24h)
         self.start_button = self._button("&Start now", "Start the session now")
         self.end_button = self._button("E&nd now", "End the current session now")
         self.extend_button = self._button("&+5 min", "Give the current session five more minutes")
 
         self.model = ScheduleModel(tz, self)
-        self.model.set_use_24h(display.use_24h)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Today's sessions")
@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
-        self.day_label = QLabel()
+        self.day_label = QLabel("Opening your schedule…")
         self.day_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.day_label.setAccessibleName("Day shown")
         font = self.day_label.font()
@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
 
         self._build_layout()
         self._build_actions()
+        self.apply_display(display)
+        for button in (self.start_button, self.end_button, self.extend_button):
+            button.setEnabled(False)  # until the first state arrives
 
         controller.state_changed.connect(self._on_controller_state_changed)
         controller.schedule_changed.connect(self._on_controller_schedule_changed)
@@ -117,6 +120,13 @@ class MainWindow(QMainWindow):
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self._on_selection_changed()
+
+    def apply_display(self, display: DisplayPreferences) -> None:
+        """Show the clock with *display*'s theme, time format and seconds setting."""
+        self._display = display
+        self.countdown.set_theme(theme(display.theme))
+        self.countdown.set_options(show_seconds=display.show_seconds, use_24h=display.use_24h)
+        self.model.set_use_24h(display.use_24h)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -297,6 +307,12 @@ class MainWindow(QMainWindow):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._controller.delete_session(session.id)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.painted_once.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.close_requested.emit()
