@@ -1,0 +1,141 @@
+"""Wires room mode, reminders, the tray (or the banner) and chimes onto the main window.
+
+Kept apart from ``app.py`` so the composition root stays one call long for these parts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from sessionclock.core.preferences import Preferences
+from sessionclock.core.themes import theme
+from sessionclock.ui.banner import Banner
+from sessionclock.ui.chime_player import ChimePlayer
+from sessionclock.ui.controller import ClockController
+from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.platform.wakelock import ScreenAwake, create_screen_awake
+from sessionclock.ui.reminder_presenter import Notifier, ReminderPresenter
+from sessionclock.ui.room_window import CUE_MS, RoomWindow, add_room_mode_action
+from sessionclock.ui.tray import TrayIcon, create_tray
+
+
+class RoomAndTray(QObject):
+    """Room mode, reminders and the tray for one main window.
+
+    Attributes:
+        room: the room-mode window.
+        banner: the in-window notice strip (used where there is no tray).
+        tray: the tray icon, or None where the desktop has none.
+        presenter: announces reminders.
+        player: plays chimes.
+        room_action: the action that enters room mode (F11).
+
+    Signals:
+        sync_requested: the practitioner asked for a calendar sync from the tray.
+    """
+
+    sync_requested = Signal()
+
+    def __init__(
+        self,
+        *,
+        window: MainWindow,
+        controller: ClockController,
+        preferences: Preferences,
+        screen_awake: ScreenAwake | None = None,
+        player: ChimePlayer | None = None,
+        tray: TrayIcon | None = None,
+        use_tray: bool = True,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._controller = controller
+        self.room = RoomWindow(
+            controller,
+            display=preferences.display,
+            screen_awake=screen_awake if screen_awake is not None else create_screen_awake(),
+        )
+        self.banner = Banner()
+        self._insert_banner(window, self.banner)
+        add_room_mode_action(window, self.room)
+        self.room_action = QAction("Room mode", window)
+        self.room_action.setToolTip("Show the clock fullscreen for the treatment room (F11)")
+        self.room_action.triggered.connect(self.room.enter)
+        toolbar = window.addToolBar("Room mode")
+        toolbar.setObjectName("room-toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.room_action)
+        toolbar.widgetForAction(self.room_action).setAccessibleName("Room mode")
+        self.room.left.connect(self._on_room_left)
+
+        self.player = player if player is not None else ChimePlayer(self)
+        if tray is None and use_tray:
+            tray = create_tray(theme(preferences.display.theme), self)
+        self.tray = tray
+        notifier: Notifier = tray if tray is not None else self.banner
+        self.presenter = ReminderPresenter(
+            preferences=preferences.reminders, player=self.player, notifier=notifier, parent=self
+        )
+        self.presenter.add_cue_target(self.room.show_cue)
+        self.presenter.add_cue_target(self._cue_main)
+        controller.reminder_due.connect(self.presenter._on_controller_reminder_due)
+        controller.state_changed.connect(self.presenter._on_controller_state_changed)
+
+        if tray is not None:
+            controller.state_changed.connect(tray._on_controller_state_changed)
+            tray.show_requested.connect(self.show_window)
+            tray.room_mode_requested.connect(self.room.enter)
+            tray.start_requested.connect(controller.start_now)
+            tray.end_requested.connect(controller.end_now)
+            tray.sync_requested.connect(self.sync_requested)
+            tray.quit_requested.connect(self._on_tray_quit_requested)
+            tray.set_state(controller.state)
+            tray.show()
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                # With a tray, closing the window keeps the clock running there.
+                app.setQuitOnLastWindowClosed(False)
+
+    @staticmethod
+    def _insert_banner(window: MainWindow, banner: Banner) -> None:
+        central = window.takeCentralWidget()
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(8, 8, 8, 0)
+        layout.setSpacing(4)
+        layout.addWidget(banner)
+        if central is not None:
+            layout.addWidget(central, 1)
+        window.setCentralWidget(holder)
+
+    def _cue_main(self) -> None:
+        countdown = self._window.countdown
+        countdown.set_cue(True)
+        QTimer.singleShot(CUE_MS, lambda: countdown.set_cue(False))
+
+    def notifier(self) -> Notifier:
+        """Return where notices go: the tray, or the banner where there is none."""
+        return self.tray if self.tray is not None else self.banner
+
+    @Slot()
+    def show_window(self) -> None:
+        """Bring the main window back."""
+        self._window.showNormal()
+        self._window.raise_()
+        self._window.activateWindow()
+
+    @Slot()
+    def _on_room_left(self) -> None:
+        if not self._window.isVisible():
+            self.show_window()
+
+    @Slot()
+    def _on_tray_quit_requested(self) -> None:
+        self.room.close()
+        if self.tray is not None:
+            self.tray.hide()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()

@@ -1,0 +1,82 @@
+"""Room mode, reminders and notices wired onto the main window, offscreen (no tray here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from sessionclock.core.clock import FixedClock
+from sessionclock.core.models import Session
+from sessionclock.core.preferences import Preferences
+from sessionclock.store.repository import AccountRepository
+from sessionclock.ui.chime_player import ChimePlayer
+from sessionclock.ui.controller import ClockController
+from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.platform.wakelock import FakeScreenAwake
+from sessionclock.ui.room_and_tray import RoomAndTray
+
+TZ = ZoneInfo("America/Vancouver")
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 10, hour, minute, tzinfo=TZ)
+
+
+def test_without_a_tray_reminders_appear_in_the_window_banner(
+    qtbot: QtBot, qapp: QApplication, clock: FixedClock, repository: AccountRepository
+) -> None:
+    repository.add(Session("Ann Lee", at(9), at(10)))
+    clock.current = at(9, 44)
+    preferences = Preferences()
+    controller = ClockController(clock=clock, store=repository, settings=preferences.clock)
+    window = MainWindow(controller, display=preferences.display)
+    qtbot.addWidget(window)
+    parts = RoomAndTray(
+        window=window,
+        controller=controller,
+        preferences=preferences,
+        screen_awake=FakeScreenAwake(),
+        player=ChimePlayer(outputs=lambda: 0),
+    )
+    qtbot.addWidget(parts.room)
+    controller.reload()
+    window.show()
+    qtbot.waitExposed(window)
+    assert parts.tray is None
+    assert parts.notifier() is parts.banner
+    assert qapp.quitOnLastWindowClosed()
+    assert not parts.banner.isVisible()
+    clock.current = at(9, 45)
+    controller.tick()
+    assert parts.banner.isVisible()
+    assert parts.banner.title_label.text() == "10 minutes of hands-on time left"
+    assert window.countdown.cue_shown
+    assert parts.room.countdown.cue_shown
+
+
+def test_room_mode_is_one_action_away(
+    qtbot: QtBot, clock: FixedClock, repository: AccountRepository
+) -> None:
+    preferences = Preferences()
+    controller = ClockController(clock=clock, store=repository, settings=preferences.clock)
+    window = MainWindow(controller, display=preferences.display)
+    qtbot.addWidget(window)
+    parts = RoomAndTray(
+        window=window,
+        controller=controller,
+        preferences=preferences,
+        screen_awake=FakeScreenAwake(),
+        player=ChimePlayer(outputs=lambda: 0),
+        use_tray=False,
+    )
+    qtbot.addWidget(parts.room)
+    window.show()
+    qtbot.waitExposed(window)
+    parts.room_action.trigger()
+    qtbot.waitUntil(parts.room.isVisible)
+    assert parts.room.isFullScreen()
+    parts.room.leave()
+    assert window.isVisible()
