@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,33 @@ def test_purge_before_deletes_ended_sessions_and_their_reminders(repo: AccountRe
     assert repo.get(edge.id or -1) == edge
     assert repo.get(recent.id or -1) == recent
     assert repo.purge_before(at(10)) == 0
+
+
+def test_worker_threads_each_with_their_own_repository_can_write_at_once(
+    db: Database, keystore: KeyringKeyStore, repo: AccountRepository
+) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4, timeout=10)
+
+    def work(worker: int) -> None:
+        own = db.repository(repo.account_id, keystore)
+        try:
+            barrier.wait()
+            for i in range(20):
+                saved = own.add(make_session(f"W{worker}-{i}", at(8) + timedelta(minutes=i)))
+                assert saved.id is not None
+                own.mark_reminders_fired([(saved.id, 5)])
+                own.set_setting(f"w{worker}", i)
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    sessions = repo.sessions_between(at(0), at(23))
+    assert len(sessions) == 80
+    assert len(repo.fired_reminders(s.id for s in sessions if s.id is not None)) == 80
+    assert [repo.get_setting(f"w{n}") for n in range(4)] == [19, 19, 19, 19]

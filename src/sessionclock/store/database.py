@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from sessionclock.core.crypto import Sealer, delete_key
 from sessionclock.core.errors import NotFoundError
 from sessionclock.core.keystore import KeyStore
-from sessionclock.store.engine import checkpoint_wal, make_engine
+from sessionclock.store.engine import checkpoint_wal, make_engine, writer
 from sessionclock.store.failures import storage_errors
 from sessionclock.store.repository import AccountRepository
 from sessionclock.store.tables import (
@@ -65,7 +65,8 @@ class Database:
         """Wrap an engine whose schema is already at head; use ``Database.open`` instead."""
         self.path = path
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(engine, expire_on_commit=False)
+        self._writers = sessionmaker(writer(engine), expire_on_commit=False)
 
     @classmethod
     def open(cls, path: Path) -> Database:
@@ -95,13 +96,13 @@ class Database:
     def create_account(self) -> str:
         """Create an account and return its id (a random UUID)."""
         account_id = str(uuid.uuid4())
-        with storage_errors(), self._sessions.begin() as session:
+        with storage_errors(), self._writers.begin() as session:
             session.add(AccountRow(id=account_id))
         return account_id
 
     def account_ids(self) -> tuple[str, ...]:
         """Return the ids of every account, sorted."""
-        with storage_errors(), self._sessions() as session:
+        with storage_errors(), self._readers() as session:
             return tuple(session.scalars(select(AccountRow.id).order_by(AccountRow.id)))
 
     def repository(self, account_id: str, keystore: KeyStore) -> AccountRepository:
@@ -122,7 +123,7 @@ class Database:
         Deleting an account that no longer exists still deletes its key, so a deletion that
         failed half-way can simply be repeated.
         """
-        with storage_errors(), self._sessions.begin() as session:
+        with storage_errors(), self._writers.begin() as session:
             for table in (FiredReminderRow, SessionRow, SettingRow, FeedSourceRow):
                 session.execute(delete(table).where(table.account_id == account_id))
             session.execute(delete(AccountRow).where(AccountRow.id == account_id))
@@ -134,7 +135,7 @@ class Database:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind *engine* to *revision* (default: the newest)."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -142,6 +143,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database behind *engine* down to *revision* (``"base"``: empty)."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with writer(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

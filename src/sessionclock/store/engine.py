@@ -31,6 +31,16 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def writer(engine: Engine) -> Engine:
+    """Return *engine* set to open write transactions with ``BEGIN IMMEDIATE``.
+
+    A deferred transaction that reads first and writes later fails at once with "database is
+    locked" if another thread wrote in between; taking the write lock up front makes the second
+    writer wait (up to the busy timeout) instead.
+    """
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
 def checkpoint_wal(engine: Engine) -> bool:
     """Copy the WAL into the database and truncate the ``-wal`` file to zero bytes.
 
@@ -60,4 +70,5 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
 
 
 def _on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())

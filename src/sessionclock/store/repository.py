@@ -23,7 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from sessionclock.core.crypto import Purpose, Sealer
 from sessionclock.core.errors import ManualSessionError, NotFoundError
 from sessionclock.core.models import Session, SessionSource
-from sessionclock.store.engine import checkpoint_wal
+from sessionclock.store.engine import checkpoint_wal, writer
 from sessionclock.store.failures import storage_errors
 from sessionclock.store.tables import FeedSourceRow, FiredReminderRow, SessionRow, SettingRow
 from sessionclock.store.timestamps import from_stored, to_utc, zone_label
@@ -51,7 +51,8 @@ class AccountRepository:
         self.account_id = account_id
         self._engine = engine
         self._sealer = sealer
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(engine, expire_on_commit=False)
+        self._writers = sessionmaker(writer(engine), expire_on_commit=False)
 
     # Sessions ---------------------------------------------------------------------------------
 
@@ -248,12 +249,12 @@ class AccountRepository:
 
     @contextmanager
     def _read(self) -> Iterator[OrmSession]:
-        with storage_errors(), self._sessions() as orm:
+        with storage_errors(), self._readers() as orm:
             yield orm
 
     @contextmanager
     def _write(self) -> Iterator[OrmSession]:
-        with storage_errors(), self._sessions.begin() as orm:
+        with storage_errors(), self._writers.begin() as orm:
             yield orm
 
     def _session_row(self, orm: OrmSession, session_id: int | None) -> SessionRow | None:
