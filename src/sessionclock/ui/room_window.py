@@ -10,7 +10,7 @@ a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a keyboar
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeyEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from sessionclock.core.countdown import ClockState, Phase
@@ -63,6 +63,7 @@ class RoomWindow(QWidget):
         self.extend_button = self._button("+5 min", "Give the current session five more minutes")
         self.leave_button = self._button("Hold to leave", "Hold to leave room mode")
         self.leave_button.setAutoRepeat(False)
+        self.leave_button.setMinimumWidth(200)
 
         self._leave_timer = QTimer(self)
         self._leave_timer.setSingleShot(True)
@@ -123,8 +124,10 @@ class RoomWindow(QWidget):
         current: Theme = self.countdown.theme
         colours = current.colours(self._phase or Phase.DAY_DONE)
         # The bar blends into the face; buttons are outlined, never large light areas at night.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(colours.background))
+        self.setPalette(palette)
         self.setStyleSheet(
-            f"RoomWindow {{ background: {colours.background}; }}"
             f"QPushButton {{ background: {colours.background}; color: {colours.text};"
             f" border: 2px solid {colours.track}; border-radius: 12px;"
             f" font-size: 20px; padding: 4px 16px; }}"
