@@ -1,0 +1,249 @@
+"""Time a 14-day window import against ``icalendar.Calendar.from_ical`` on the same bytes.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/feed_import.py
+
+Two feeds: a generated Google-style feed of 10,000 events (about 5 MB, 2019-2027) and the largest
+real feed of the corpus in ``../shared/ics``. For each, both readers import the same 14-day window
+with the same skip rules; the script checks that the sessions are identical and prints the times
+(best of several runs) and the peak memory (tracemalloc, in a separate run). Not part of pytest.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from sessionclock.core.feed.importer import import_feed
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "ics"
+BERLIN = ZoneInfo("Europe/Berlin")
+Session = tuple[str, datetime, datetime]
+
+_VTIMEZONE = """BEGIN:VTIMEZONE\r
+TZID:Europe/Berlin\r
+X-LIC-LOCATION:Europe/Berlin\r
+BEGIN:DAYLIGHT\r
+TZOFFSETFROM:+0100\r
+TZOFFSETTO:+0200\r
+TZNAME:CEST\r
+DTSTART:19700329T020000\r
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r
+END:DAYLIGHT\r
+BEGIN:STANDARD\r
+TZOFFSETFROM:+0200\r
+TZOFFSETTO:+0100\r
+TZNAME:CET\r
+DTSTART:19701025T030000\r
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r
+END:STANDARD\r
+END:VTIMEZONE\r
+"""
+
+_FIRST = ["Alex", "Sam", "Jordan", "Maria", "Jürgen", "Zoë", "Li", "Ana", "Noah", "Chloé"]
+_LAST = ["Smith", "Müller", "García", "Nguyen", "O'Brien", "Dubois", "Rossi", "Kowalski"]
+_KINDS = ["Massage 60", "Massage 90", "Deep tissue", "Prenatal", "Sports massage"]
+
+
+def _fold(line: str) -> str:
+    data = line.encode()
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts = []
+    while len(data) > 75:
+        cut = 75 if not parts else 74
+        while cut > 0 and (data[cut] & 0xC0) == 0x80:
+            cut -= 1
+        parts.append(data[:cut].decode())
+        data = data[cut:]
+    parts.append(data.decode())
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def generate_feed(count: int = 10_000, *, seed: int = 3) -> bytes:
+    """Return a Google-style feed of *count* events spread over 2019-2027 (about 5 MB)."""
+    rng = random.Random(seed)
+    out = [
+        "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
+        "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Clinic\r\n"
+        "X-WR-TIMEZONE:Europe/Berlin\r\n",
+        _VTIMEZONE,
+    ]
+    first_day = date(2019, 1, 1)
+    span_days = (date(2027, 12, 31) - first_day).days
+    for index in range(count):
+        day = first_day + timedelta(days=rng.randrange(span_days))
+        start = datetime(  # noqa: DTZ001 - a wall time in Europe/Berlin
+            day.year, day.month, day.day, rng.randrange(7, 20), rng.choice([0, 15, 30, 45])
+        )
+        length = timedelta(minutes=rng.choice([30, 45, 60, 90]))
+        name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}\\, {rng.choice(_KINDS)}"
+        kind = rng.random()
+        lines = ["BEGIN:VEVENT"]
+        if kind < 0.04:
+            lines += [
+                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+            ]
+        elif kind < 0.24:
+            utc_start = start.replace(tzinfo=BERLIN).astimezone(UTC)
+            lines += [
+                f"DTSTART:{utc_start:%Y%m%dT%H%M%SZ}",
+                f"DTEND:{utc_start + length:%Y%m%dT%H%M%SZ}",
+            ]
+        else:
+            lines += [
+                f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}",
+                f"DTEND;TZID=Europe/Berlin:{start + length:%Y%m%dT%H%M%S}",
+            ]
+        if 0.24 <= kind < 0.29:
+            lines.append("RRULE:FREQ=WEEKLY;WKST=MO;UNTIL=20301231T000000Z;BYDAY=MO")
+        lines += [
+            "DTSTAMP:20250101T000000Z",
+            f"UID:{rng.getrandbits(64):016x}{index}@google.com",
+            "DESCRIPTION:Notes: medium pressure\\, left shoulder. Phone +1 555 01"
+            f"{index % 100:02d}. https://zoom.us/j/{rng.getrandbits(40)}",
+            f"LOCATION:Treatment room {rng.randrange(1, 5)}\\, 12 Example Street\\, Berlin",
+            "STATUS:CANCELLED" if 0.29 <= kind < 0.32 else "STATUS:CONFIRMED",
+            f"SUMMARY:{name}",
+            f"ATTENDEE;PARTSTAT=ACCEPTED;CN=client{index}:mailto:client{index}@example.com",
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "DESCRIPTION:This is an event reminder",
+            "TRIGGER:-P0DT0H30M0S",
+            "END:VALARM",
+            "END:VEVENT",
+        ]
+        out.extend(_fold(line) for line in lines)
+    out.append("END:VCALENDAR\r\n")
+    return "".join(out).encode()
+
+
+def icalendar_sessions(
+    data: bytes, *, tz: tzinfo, window: tuple[datetime, datetime]
+) -> list[Session]:
+    """Parse with icalendar and keep the window's sessions, with the importer's skip rules."""
+    calendar = icalendar.Calendar.from_ical(data)
+    floating_zone: tzinfo = tz
+    wr = calendar.get("X-WR-TIMEZONE")
+    if wr:
+        floating_zone = ZoneInfo(str(wr))
+    sessions: list[Session] = []
+    for event in calendar.walk("VEVENT"):
+        if any(key in event for key in ("RRULE", "RDATE", "RECURRENCE-ID")):
+            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if str(event.get("X-MICROSOFT-CDO-ALLDAYEVENT", "")).upper() == "TRUE":
+            continue
+        if "DTSTART" not in event:
+            continue
+        start = event.decoded("DTSTART")
+        if not isinstance(start, datetime):
+            continue
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=floating_zone)
+        if "DTEND" in event:
+            end = event.decoded("DTEND")
+            if not isinstance(end, datetime):
+                continue
+            if end.tzinfo is None:
+                end = end.replace(tzinfo=start.tzinfo)
+        elif "DURATION" in event:
+            end = start + event.decoded("DURATION")
+        else:
+            continue
+        start, end = start.astimezone(tz), end.astimezone(tz)
+        if end <= start or not window[0] <= start < window[1]:
+            continue
+        sessions.append((str(event.get("SUMMARY", "")), start, end))
+    return sorted(sessions)
+
+
+def importer_sessions(
+    data: bytes, *, tz: tzinfo, window: tuple[datetime, datetime]
+) -> list[Session]:
+    """Import the window with Session Clock's importer."""
+    result = import_feed(data, tz=tz, window=window)
+    return sorted((s.name, s.start, s.end) for s in result.sessions)
+
+
+def _best_time(run: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _peak_memory(run: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def window_for(today: date, tz: tzinfo, days: int = 14) -> tuple[datetime, datetime]:
+    """Return the app's window: yesterday 00:00 to *days* days after today, in *tz*."""
+    start = datetime.combine(today - timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(today + timedelta(days=days + 1), datetime.min.time(), tzinfo=tz)
+    return start, end
+
+
+def bench(label: str, data: bytes, *, tz: tzinfo, today: date) -> bool:
+    """Print the figures for one feed; return True when both readers agree."""
+    window = window_for(today, tz)
+    ours = importer_sessions(data, tz=tz, window=window)
+    theirs = icalendar_sessions(data, tz=tz, window=window)
+    ours_time = _best_time(lambda: importer_sessions(data, tz=tz, window=window), repeat=7)
+    theirs_time = _best_time(lambda: icalendar_sessions(data, tz=tz, window=window), repeat=2)
+    ours_peak = _peak_memory(lambda: importer_sessions(data, tz=tz, window=window))
+    theirs_peak = _peak_memory(lambda: icalendar_sessions(data, tz=tz, window=window))
+    same = ours == theirs
+    print(f"{label}: {len(data) / 1e6:.2f} MB, window {window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d}")
+    print(f"  sessions in window: importer {len(ours)}, icalendar {len(theirs)}, identical: {same}")
+    print(
+        f"  importer (window):        {ours_time * 1000:9.1f} ms   peak {ours_peak / 1e6:7.1f} MB"
+    )
+    print(
+        f"  icalendar.from_ical+walk: {theirs_time * 1000:9.1f} ms"
+        f"   peak {theirs_peak / 1e6:7.1f} MB"
+    )
+    print(f"  speed-up: {theirs_time / ours_time:.0f}x")
+    if not same:
+        for row in sorted(set(ours) ^ set(theirs))[:10]:
+            side = "importer only" if row in ours else "icalendar only"
+            print(f"    {side}: {row[1].isoformat()} - {row[2].isoformat()}")
+    return same
+
+
+def main() -> int:
+    """Run both benchmarks; exit 1 if the sessions differ or the goal (20x) is missed."""
+    generated = generate_feed()
+    events = generated.count(b"BEGIN:VEVENT")
+    print(f"generated feed: {events} events")
+    ok = bench("generated", generated, tz=BERLIN, today=date(2025, 6, 10))
+    largest = max((p for p in CORPUS.rglob("*.ics")), key=lambda p: p.stat().st_size)
+    print(f"largest corpus feed: {largest.relative_to(CORPUS)}")
+    ok = (
+        bench("corpus", largest.read_bytes(), tz=ZoneInfo("Europe/London"), today=date(2013, 3, 4))
+        and ok
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
