@@ -63,7 +63,7 @@ UTC_ZONE = TzinfoZone(UTC)
 
 def clean_tzid(raw: str) -> str:
     """Return *raw* without NUL/control bytes, quotes, escapes and surrounding whitespace."""
-    text = _CONTROL_RE.sub("", raw).strip().strip('"').strip()
+    text = _CONTROL_RE.sub("", raw.replace("\t", " ")).strip().strip('"').strip()
     text = text.replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
     return " ".join(text.split())
 
