@@ -26,6 +26,7 @@ from sessionclock_service.security import (
     address_key,
     email_key,
     hash_token,
+    is_row_id,
     new_id,
     new_token,
 )
@@ -238,6 +239,8 @@ def list_tokens(services: Services, *, caller: Caller) -> list[TokenInfo]:
 
 def revoke_token(services: Services, *, caller: Caller, token_id: str) -> bool:
     """Revoke one of the caller's tokens; another account's token counts as missing."""
+    if not is_row_id(token_id):
+        return False
     with services.sessions() as db, db.begin():
         result = db.execute(
             delete(ApiToken).where(

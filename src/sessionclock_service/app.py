@@ -11,6 +11,7 @@ from importlib import resources
 
 from fastapi import FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -134,7 +135,27 @@ def create_app(
     return app
 
 
+def _clean(value: object) -> str | int:
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "replace").decode("utf-8")[:100]
+
+
 def _add_exception_handlers(app: FastAPI) -> None:
+    async def validation_failed(_r: Request, exc: Exception) -> Response:
+        # FastAPI's default answer echoes the rejected input: that would send a password back
+        # (and a lone surrogate in it cannot even be encoded, turning a 422 into a 500).
+        assert isinstance(exc, RequestValidationError)
+        errors = [
+            {
+                "loc": [_clean(part) for part in error.get("loc", ())],
+                "msg": _clean(error.get("msg", "")),
+                "type": _clean(error.get("type", "")),
+            }
+            for error in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
     async def invalid_input(_r: Request, exc: Exception) -> Response:
         return _json(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
 
@@ -179,6 +200,7 @@ def _add_exception_handlers(app: FastAPI) -> None:
     async def admin_sign_in(_r: Request, _e: Exception) -> Response:
         return RedirectResponse("/admin/login", status_code=status.HTTP_303_SEE_OTHER)
 
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(accounts.InvalidInputError, invalid_input)
     app.add_exception_handler(accounts.SignInFailedError, sign_in_failed)
     app.add_exception_handler(accounts.RateLimitedError, rate_limited)

@@ -64,6 +64,16 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
+def is_row_id(value: str) -> bool:
+    """Return whether *value* has the shape of an id made by `new_id` (else it cannot exist)."""
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
+def has_control_characters(value: str) -> bool:
+    """Return whether *value* holds characters no database text column should receive."""
+    return any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
 def hash_token(token: str) -> str:
     """Return the SHA-256 hex digest under which a token is stored."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

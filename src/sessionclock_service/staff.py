@@ -21,7 +21,9 @@ from sessionclock_service.models import Account, AuditEntry, StaffAccount, Staff
 from sessionclock_service.security import (
     address_key,
     email_key,
+    has_control_characters,
     hash_token,
+    is_row_id,
     new_id,
     new_token,
 )
@@ -145,6 +147,8 @@ def staff_sign_in(
         RateLimitedError: Too many failures for this e-mail or address.
         StaffSignInFailedError: Unknown e-mail or wrong password.
     """
+    if has_control_characters(email):
+        raise StaffSignInFailedError
     keys = ["staff-" + email_key(email), "staff-" + address_key(address)]
     now = services.clock.now()
     with services.sessions() as db, db.begin():
@@ -237,7 +241,7 @@ def search_accounts(
     services: Services, *, staff: StaffIdentity, query: str
 ) -> list[AccountSummary]:
     """Find accounts by part of their e-mail or by exact id (audited)."""
-    text = query.strip().lower()
+    text = "".join(c for c in query.strip().lower() if not has_control_characters(c))
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with services.sessions() as db, db.begin():
         rows = db.scalars(
@@ -252,6 +256,8 @@ def search_accounts(
 
 def get_account(services: Services, *, staff: StaffIdentity, account_id: str) -> AccountSummary:
     """Show one account (audited)."""
+    if not is_row_id(account_id):
+        raise AccountMissingError
     with services.sessions() as db, db.begin():
         account = db.get(Account, account_id)
         if account is None:
@@ -264,6 +270,8 @@ def set_complimentary(
     services: Services, *, staff: StaffIdentity, account_id: str, granted: bool
 ) -> None:
     """Grant or revoke complimentary access (audited)."""
+    if not is_row_id(account_id):
+        raise AccountMissingError
     with services.sessions() as db, db.begin():
         account = db.get(Account, account_id)
         if account is None:
@@ -287,6 +295,8 @@ def cancel_subscription(services: Services, *, staff: StaffIdentity, account_id:
         AccountMissingError: No such account.
     """
     billing = require_billing(services)
+    if not is_row_id(account_id):
+        raise AccountMissingError
     with services.sessions() as db:
         account = db.get(Account, account_id)
         if account is None:

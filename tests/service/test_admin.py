@@ -244,3 +244,37 @@ def test_pages_show_nothing_but_identity_and_access(
         "$2b$",
     ]:
         assert forbidden not in page.lower().replace("csrf_token", "")
+
+
+def test_fuzz_admin_pages_without_server_errors(staff: TestClient, customer: Customer) -> None:
+    from urllib.parse import quote
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    text = st.text(max_size=60) | st.sampled_from(
+        ["\x00", "%", "_", "😀" * 20, "\udcff", "a" * 300]
+    )
+    paths = ["/admin/accounts/{x}", "/admin/accounts/{x}/grant", "/admin/accounts/{x}/revoke"]
+
+    @settings(
+        max_examples=80,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        database=None,
+    )
+    @given(query=text, ident=text, csrf=text, which=st.sampled_from(paths))
+    def run(query: str, ident: str, csrf: str, which: str) -> None:
+        r = staff.get("/admin", params={"q": query.encode("utf-8", "replace").decode()})
+        assert r.status_code < 500
+        path = which.replace("{x}", quote(ident.encode("utf-8", "surrogatepass"), safe="") or "x")
+        method = "GET" if which.endswith("{x}") else "POST"
+        r = staff.request(
+            method,
+            path,
+            data={"csrf_token": csrf.encode("utf-8", "replace").decode()},
+            follow_redirects=False,
+        )
+        assert r.status_code < 500, (method, path, r.status_code)
+
+    run()
