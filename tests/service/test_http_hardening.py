@@ -62,7 +62,7 @@ def test_streamed_oversized_body_is_refused(client: TestClient) -> None:
 
     r = client.post(
         "/v1/stripe/webhook", content=chunks(), headers={"Stripe-Signature": "t=1,v1=0"}
-    )  # type: ignore[arg-type]
+    )
     assert r.status_code == 413
 
 
