@@ -59,7 +59,7 @@ def _fold(line: str) -> str:
     data = line.encode()
     if len(data) <= 75:
         return line + "\r\n"
-    parts = []
+    parts: list[str] = []
     while len(data) > 75:
         cut = 75 if not parts else 74
         while cut > 0 and (data[cut] & 0xC0) == 0x80:

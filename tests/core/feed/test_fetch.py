@@ -482,3 +482,10 @@ def test_mask_hides_the_token() -> None:
         "https://calendar.google.com/…/••••••.ics"
     )
     assert mask_feed_url("not an address") == "••••••"
+
+
+def test_total_time_limit_covers_the_whole_download(
+    client: httpx.Client, server: FeedServer
+) -> None:
+    with pytest.raises(FeedTimeoutError):
+        fetch_feed(client, f"{server.base}/big-streamed", total_timeout=0)
