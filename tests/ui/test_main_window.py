@@ -110,3 +110,23 @@ def test_start_now_in_turnover_starts_the_next_client(
     state = window._controller.state
     assert state.phase is Phase.HANDS_ON
     assert state.current is not None and state.current.client_name == "Ben Ode"
+
+
+def test_calendar_actions_are_requested_by_button_and_keyboard(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    with qtbot.waitSignal(window.sync_requested):
+        qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.sync_requested):
+        qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.calendar_settings_requested):
+        qtbot.keyClick(
+            window,
+            Qt.Key.Key_C,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    window.set_syncing(True)
+    assert not window.sync_button.isEnabled()
+    assert window.sync_button.text() == "Syncing…"
+    window.set_syncing(False)
+    assert window.sync_button.isEnabled()

@@ -38,10 +38,14 @@ class MainWindow(QMainWindow):
     Signals:
         close_requested: emitted when the window is closed; the app decides whether to quit.
         painted_once: emitted after the window's first paint (the app then opens the store).
+        sync_requested: the practitioner asked to sync from the calendar.
+        calendar_settings_requested: the practitioner opened Calendar settings.
     """
 
     close_requested = Signal()
     painted_once = Signal()
+    sync_requested = Signal()
+    calendar_settings_requested = Signal()
 
     def __init__(
         self,
@@ -97,6 +101,7 @@ class MainWindow(QMainWindow):
         self.add_button = self._button("&Add…", "Add a session")
         self.edit_button = self._button("Ed&it…", "Edit the selected session")
         self.delete_button = self._button("&Delete", "Delete the selected session")
+        self.sync_button = self._button("Sync from &Calendar", "Sync sessions from your calendar")
         self.empty_label = QLabel("No sessions booked on this day.")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
@@ -119,6 +124,7 @@ class MainWindow(QMainWindow):
         self.add_button.clicked.connect(self.add_session)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.sync_button.clicked.connect(self.sync_requested)
         self._on_selection_changed()
 
     def apply_display(self, display: DisplayPreferences) -> None:
@@ -159,6 +165,7 @@ class MainWindow(QMainWindow):
         schedule_side.addWidget(self.table, 1)
         schedule_side.addWidget(self.empty_label)
         schedule_side.addLayout(editing)
+        schedule_side.addWidget(self.sync_button)
         schedule = QWidget()
         schedule.setLayout(schedule_side)
         schedule.setMinimumWidth(420)
@@ -195,6 +202,16 @@ class MainWindow(QMainWindow):
             lambda: self._controller.show_day(self._controller.today()),
         )
         self._action(self.view_menu, "&Next day", "Alt+Right", lambda: self._go(1))
+        calendar_menu = menu.addMenu("&Calendar")
+        self.sync_action = self._action(
+            calendar_menu, "&Sync now…", "Ctrl+R", self.sync_requested.emit
+        )
+        self._action(
+            calendar_menu,
+            "Calendar &settings…",
+            "Ctrl+Shift+C",
+            self.calendar_settings_requested.emit,
+        )
 
     def _action(
         self,
@@ -243,7 +260,17 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 15000)
+        self.show_message(message)
+
+    def show_message(self, message: str, timeout_ms: int = 15000) -> None:
+        """Show *message* in the status bar (0: until replaced)."""
+        self.statusBar().showMessage(message, timeout_ms)
+
+    def set_syncing(self, running: bool) -> None:
+        """Disable the sync controls while a sync runs."""
+        self.sync_button.setEnabled(not running)
+        self.sync_action.setEnabled(not running)
+        self.sync_button.setText("Syncing…" if running else "Sync from &Calendar")
 
     # -- user actions --------------------------------------------------------------------------
 
