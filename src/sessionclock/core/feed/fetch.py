@@ -7,6 +7,7 @@ are raised ``from None`` so that httpx's own messages, which quote the URL, are 
 
 from __future__ import annotations
 
+import logging
 import os
 import ssl
 import time
@@ -29,6 +30,10 @@ from sessionclock.core.errors import (
     FeedTLSError,
     FeedTooLargeError,
 )
+
+# httpx logs every request line at INFO, the full address included; the address is a secret
+# (it opens the practitioner's calendar), so only httpx's warnings and errors may be logged.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 20_000_000
