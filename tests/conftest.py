@@ -12,9 +12,8 @@ import os
 from collections.abc import Iterator
 
 import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
+from tests.support.keyrings import InMemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -43,28 +42,6 @@ def fail_on_warning_logs(request: pytest.FixtureRequest) -> Iterator[None]:
     if handler.records and request.node.get_closest_marker("allow_warning_logs") is None:
         messages = "; ".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
         pytest.fail(f"unexpected warning logged: {messages}")
-
-
-class InMemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps passwords in a dict, standing in for the OS key store."""
-
-    priority: float = 5
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.passwords[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
 
 
 @pytest.fixture

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import keyring
 import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
+from tests.support.keyrings import InMemoryKeyring
 
 from sessionclock.core.errors import KeyStoreUnavailableError
 from sessionclock.core.keystore import (
@@ -21,28 +21,6 @@ from sessionclock.core.keystore import (
     MemoryKeyStore,
     refusal_reason,
 )
-
-
-class InMemoryKeyring(KeyringBackend):
-    """A keyring backend that keeps passwords in a dict (what keyring's own tests do)."""
-
-    priority: float = 5
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.passwords[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("not found") from None
 
 
 class WeakKeyring(InMemoryKeyring):
@@ -77,18 +55,6 @@ class BrokenKeyring(InMemoryKeyring):
 
     def set_password(self, service: str, username: str, password: str) -> None:
         raise self.error
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[InMemoryKeyring]:
-    """Install an in-memory backend as keyring's global backend for one test."""
-    previous = keyring.get_keyring()
-    backend = InMemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture(params=["memory", "keyring"])

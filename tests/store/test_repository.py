@@ -318,3 +318,17 @@ def test_worker_threads_each_with_their_own_repository_can_write_at_once(
     assert len(sessions) == 80
     assert len(repo.fired_reminders(s.id for s in sessions if s.id is not None)) == 80
     assert [repo.get_setting(f"w{n}") for n in range(4)] == [19, 19, 19, 19]
+
+
+def test_moving_a_booking_lets_its_reminders_fire_again_but_extending_does_not(
+    repo: AccountRepository,
+) -> None:
+    start = datetime(2026, 11, 10, 9, tzinfo=UTC)
+    session = repo.add(Session("Ann", start, start + timedelta(hours=1)))
+    assert session.id is not None
+    repo.mark_reminders_fired([(session.id, 10)])
+    repo.update(session.with_changes(extra_minutes=5, actual_start=start))
+    assert repo.fired_reminders([session.id]) == {(session.id, 10)}
+    moved = session.with_changes(start=start + timedelta(hours=2), end=start + timedelta(hours=3))
+    repo.apply_sync(add=(), update=(moved,), remove_ids=())
+    assert repo.fired_reminders([session.id]) == frozenset()

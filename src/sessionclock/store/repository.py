@@ -279,6 +279,16 @@ class AccountRepository:
         row = self._session_row(orm, session.id)
         if row is None:
             raise NotFoundError(_NOT_FOUND)
+        moved = (row.start_utc, row.end_utc) != (to_utc(session.start), to_utc(session.end))
+        if moved:
+            # A booking moved to another time is a new appointment for the reminders: they may
+            # fire again. "+5 min" and Start/End now keep the booking, so they keep them.
+            orm.execute(
+                delete(FiredReminderRow).where(
+                    FiredReminderRow.account_id == self.account_id,
+                    FiredReminderRow.session_id == row.id,
+                )
+            )
         self._fill(row, session)
         orm.flush()
 
