@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.chimes import ChimeKind
@@ -23,6 +24,19 @@ TZ = ZoneInfo("America/Vancouver")
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 10, hour, minute, tzinfo=TZ)
+
+
+class SilentSound:
+    """A sound effect that plays nothing (this machine has no audio device)."""
+
+    def __init__(self, path: str, parent: QObject) -> None:
+        self.path = path
+
+    def setVolume(self, volume: float) -> None:
+        pass
+
+    def play(self) -> None:
+        pass
 
 
 class Notices:
@@ -47,7 +61,7 @@ class Wired:
         outputs: int = 1,
     ) -> None:
         self.controller = ClockController(clock=clock, store=repository, settings=ClockSettings())
-        self.player = ChimePlayer(outputs=lambda: outputs)
+        self.player = ChimePlayer(outputs=lambda: outputs, sound=SilentSound)
         self.notices = Notices()
         self.cues = 0
         self.presenter = ReminderPresenter(

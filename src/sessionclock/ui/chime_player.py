@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from PySide6.QtCore import (
     QMessageLogContext,
@@ -65,6 +66,28 @@ def audio_output_count() -> int:
         return len(QMediaDevices.audioOutputs())
 
 
+class Sound(Protocol):
+    """What the player needs of a sound effect (``QSoundEffect`` has it)."""
+
+    def setVolume(self, volume: float) -> None:
+        """Set the volume from 0.0 to 1.0."""
+        ...
+
+    def play(self) -> None:
+        """Start playing."""
+        ...
+
+
+def qt_sound(path: str, parent: QObject) -> Sound:
+    """Return a ``QSoundEffect`` for the WAV file at *path*."""
+    with _quiet_multimedia_probe():
+        from PySide6.QtMultimedia import QSoundEffect
+
+        effect = QSoundEffect(parent)
+        effect.setSource(QUrl.fromLocalFile(path))
+    return effect
+
+
 class ChimePlayer(QObject):
     """Plays one chime per cue kind at the practitioner's volume.
 
@@ -81,11 +104,13 @@ class ChimePlayer(QObject):
         parent: QObject | None = None,
         *,
         outputs: Callable[[], int] = audio_output_count,
+        sound: Callable[[str, QObject], Sound] = qt_sound,
     ) -> None:
         super().__init__(parent)
         self._outputs = outputs
+        self._sound = sound
         self._folder: QTemporaryDir | None = None
-        self._effects: dict[ChimeKind, QObject] = {}
+        self._effects: dict[ChimeKind, Sound] = {}
 
     def audio_available(self) -> bool:
         """Return True if there is an audio output to play on."""
@@ -103,15 +128,12 @@ class ChimePlayer(QObject):
         if effect is None:
             self.unavailable.emit("the chime could not be prepared")
             return False
-        from PySide6.QtMultimedia import QSoundEffect
-
-        assert isinstance(effect, QSoundEffect)
         effect.setVolume(min(1.0, volume))
         effect.play()
         self.played.emit(kind)
         return True
 
-    def _effect(self, kind: ChimeKind) -> QObject | None:
+    def _effect(self, kind: ChimeKind) -> Sound | None:
         if kind in self._effects:
             return self._effects[kind]
         if self._folder is None:
@@ -126,10 +148,6 @@ class ChimePlayer(QObject):
         except OSError:
             _log.info("could not write the chime file")
             return None
-        with _quiet_multimedia_probe():
-            from PySide6.QtMultimedia import QSoundEffect
-
-            effect = QSoundEffect(self)
-            effect.setSource(QUrl.fromLocalFile(path))
+        effect = self._sound(path, self)
         self._effects[kind] = effect
         return effect

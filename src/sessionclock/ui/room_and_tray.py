@@ -79,6 +79,9 @@ class RoomAndTray(QObject):
             preferences=preferences.reminders, player=self.player, notifier=notifier, parent=self
         )
         self.presenter.add_cue_target(self.room.show_cue)
+        self._main_cue_timer = QTimer(self)
+        self._main_cue_timer.setSingleShot(True)
+        self._main_cue_timer.timeout.connect(self._on_main_cue_timer_timeout)
         self.presenter.add_cue_target(self._cue_main)
         controller.reminder_due.connect(self.presenter._on_controller_reminder_due)
         controller.state_changed.connect(self.presenter._on_controller_state_changed)
@@ -91,12 +94,18 @@ class RoomAndTray(QObject):
             tray.end_requested.connect(controller.end_now)
             tray.sync_requested.connect(self.sync_requested)
             tray.quit_requested.connect(self._on_tray_quit_requested)
-            tray.set_state(controller.state)
             tray.show()
             app = QApplication.instance()
             if isinstance(app, QApplication):
                 # With a tray, closing the window keeps the clock running there.
                 app.setQuitOnLastWindowClosed(False)
+
+    def apply_preferences(self, preferences: Preferences) -> None:
+        """Use *preferences* (read from the store once it opens, or changed in Settings)."""
+        self.room.apply_display(preferences.display)
+        self.presenter.set_preferences(preferences.reminders)
+        if self.tray is not None:
+            self.tray.set_palette(theme(preferences.display.theme))
 
     @staticmethod
     def _insert_banner(window: MainWindow, banner: Banner) -> None:
@@ -111,9 +120,12 @@ class RoomAndTray(QObject):
         window.setCentralWidget(holder)
 
     def _cue_main(self) -> None:
-        countdown = self._window.countdown
-        countdown.set_cue(True)
-        QTimer.singleShot(CUE_MS, lambda: countdown.set_cue(False))
+        self._window.countdown.set_cue(True)
+        self._main_cue_timer.start(CUE_MS)
+
+    @Slot()
+    def _on_main_cue_timer_timeout(self) -> None:
+        self._window.countdown.set_cue(False)
 
     def notifier(self) -> Notifier:
         """Return where notices go: the tray, or the banner where there is none."""

@@ -95,8 +95,8 @@ class RoomWindow(QWidget):
         self.start_button.clicked.connect(controller.start_now)
         self.end_button.clicked.connect(controller.end_now)
         self.extend_button.clicked.connect(lambda: controller.extend(5))
+        self._state: ClockState | None = None
         controller.state_changed.connect(self._on_controller_state_changed)
-        self._on_controller_state_changed(controller.state)
 
     def _button(self, text: str, accessible: str) -> QPushButton:
         button = QPushButton(text)
@@ -140,6 +140,7 @@ class RoomWindow(QWidget):
 
     @Slot(object)
     def _on_controller_state_changed(self, state: ClockState) -> None:
+        self._state = state
         self.countdown.set_state(state)
         if state.phase is not self._phase:
             self._phase = state.phase
@@ -178,7 +179,8 @@ class RoomWindow(QWidget):
         if QGuiApplication.platformName() != "offscreen":
             self.raise_()
         self.activateWindow()
-        self._on_controller_state_changed(self._controller.state)
+        if self._state is not None:
+            self._on_controller_state_changed(self._state)
 
     @Slot()
     def leave(self) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.formatting import format_countdown, initials
-from sessionclock.core.themes import Theme
+from sessionclock.core.themes import PhaseColours, Theme
 
 ICON_PX = 64
 
@@ -46,7 +46,10 @@ def tooltip_text(state: ClockState) -> str:
 
 def draw_icon(state: ClockState, palette: Theme, *, size: int = ICON_PX) -> QPixmap:
     """Draw the tray icon: a disc in the phase's colour with the minutes left."""
-    colours = palette.colours(state.phase)
+    return _draw(icon_text(state), palette.colours(state.phase), size)
+
+
+def _draw(text: str, colours: PhaseColours, size: int) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -62,7 +65,6 @@ def draw_icon(state: ClockState, palette: Theme, *, size: int = ICON_PX) -> QPix
     painter.setPen(pen)
     inset = size * 0.06
     painter.drawEllipse(QRectF(inset, inset, size - 2 * inset, size - 2 * inset))
-    text = icon_text(state)
     font = QFont("DejaVu Sans")
     font.setBold(True)
     font.setPixelSize(int(size * (0.5 if len(text) <= 2 else 0.38)))
@@ -106,7 +108,9 @@ class TrayIcon(QObject):
         self.sync_action = self._action("S&ync now", self.sync_requested)
         self.menu.addSeparator()
         self.quit_action = self._action("&Quit", self.quit_requested)
-        self.icon = QSystemTrayIcon(self)
+        # Until the first tick: a quiet disc, so the tray never shows an empty slot.
+        placeholder = _draw("·", palette.colours(Phase.DAY_DONE), ICON_PX)
+        self.icon = QSystemTrayIcon(QIcon(placeholder), self)
         self.icon.setContextMenu(self.menu)
         self.icon.setToolTip("Session Clock")
         self.icon.activated.connect(self._on_icon_activated)
