@@ -22,6 +22,7 @@ from sessionclock.core.errors import SessionClockError
 from sessionclock.core.preferences import Preferences
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.room_and_tray import RoomAndTray
 from sessionclock.ui.ticker import SecondTicker
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class Application:
         controller: the clock controller.
         ticker: the second ticker driving it.
         window: the main window.
+        room_and_tray: room mode, reminders and the tray (or the in-window banner).
         profile: the open profile, once ``open`` has run.
     """
 
@@ -136,6 +138,9 @@ class Application:
         self.ticker = SecondTicker(clock, self.controller)
         self.ticker.ticked.connect(self.controller.tick)
         self.window = MainWindow(self.controller, display=defaults.display)
+        self.room_and_tray = RoomAndTray(
+            window=self.window, controller=self.controller, preferences=defaults
+        )
         self.profile: Profile | None = None
 
     def open(self, profile: Profile) -> None:
@@ -144,6 +149,7 @@ class Application:
         preferences = load_preferences(profile.repository)
         self.controller.set_settings(preferences.clock)
         self.window.apply_display(preferences.display)
+        self.room_and_tray.apply_preferences(preferences)
         self.controller.attach_store(profile.repository)
         self.ticker.start()
 
