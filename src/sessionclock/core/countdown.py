@@ -148,17 +148,13 @@ def clock_state(
         return s.actual_start is None and t.end <= at
 
     live = [t for t in timings if not is_over(t)]
-    started_by_hand = [
-        t for t in live if t.session.actual_start is not None and t.start <= at
-    ]
+    started_by_hand = [t for t in live if t.session.actual_start is not None and t.start <= at]
     current: SessionTiming | None
     if started_by_hand:
         current = max(started_by_hand, key=lambda t: t.start)
     else:
         current = next((t for t in live if t.session.actual_start is None and t.start <= at), None)
-    upcoming = next(
-        (t for t in live if t is not current and t.session.actual_start is None), None
-    )
+    upcoming = next((t for t in live if t is not current and t.session.actual_start is None), None)
     next_session = upcoming.session if upcoming is not None else None
 
     if current is not None:

@@ -35,7 +35,8 @@ def format_time(value: datetime, *, tz: tzinfo, use_24h: bool = True) -> str:
 
 def format_span(start: datetime, end: datetime, *, tz: tzinfo, use_24h: bool = True) -> str:
     """Format a session's span: ``09:00–10:00``; a span ending on another day says so."""
-    text = f"{format_time(start, tz=tz, use_24h=use_24h)}–{format_time(end, tz=tz, use_24h=use_24h)}"
+    first = format_time(start, tz=tz, use_24h=use_24h)
+    text = f"{first}–{format_time(end, tz=tz, use_24h=use_24h)}"
     if end.astimezone(tz).date() != start.astimezone(tz).date():
         text += " (+1 day)"
     return text
