@@ -73,3 +73,42 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
         app.parse_args(["--version"])
     assert exit_info.value.code == 0
     assert "sessionclock" in capsys.readouterr().out
+
+
+def test_preferences_are_saved_and_applied_at_once(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from sessionclock.core.preferences import ThemeName
+    from sessionclock.core.settings import ClockSettings
+
+    clock = SystemClock(UTC)
+    application = app.build(app.open_profile(data_dir=None, demo=True, clock=clock), clock=clock)
+    qtbot.addWidget(application.window)
+    try:
+        preferences = replace(
+            application.preferences,
+            clock=ClockSettings(wrap_up_minutes=10),
+            display=replace(application.preferences.display, theme=ThemeName.NIGHT),
+        )
+        application.update_preferences(preferences)
+        assert application.profile is not None
+        assert app.load_preferences(application.profile.repository) == preferences
+        assert application.controller.settings.wrap_up_minutes == 10
+        assert application.window.countdown.theme.name is ThemeName.NIGHT
+    finally:
+        application.shutdown()
+
+
+def test_sync_without_a_calendar_says_how_to_connect_one(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    clock = SystemClock(UTC)
+    application = app.build(app.open_profile(data_dir=None, demo=True, clock=clock), clock=clock)
+    qtbot.addWidget(application.window)
+    try:
+        application.window.sync_button.click()
+    finally:
+        application.shutdown()
+    assert shown == ["No calendar is connected. Open Calendar settings to connect one."]

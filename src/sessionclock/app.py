@@ -9,7 +9,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sessionclock.core.keystore import KeyStore
     from sessionclock.store.database import Database
     from sessionclock.store.repository import AccountRepository
+    from sessionclock.ui.sync_flow import SyncFlow
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,8 @@ class Application:
         window: the main window.
         room_and_tray: room mode, reminders and the tray (or the in-window banner).
         profile: the open profile, once ``open`` has run.
+        preferences: the practitioner's preferences in force.
+        sync_flow: calendar syncs and the background check, once ``open`` has run.
     """
 
     def __init__(self, clock: Clock) -> None:
@@ -142,20 +145,89 @@ class Application:
             window=self.window, controller=self.controller, preferences=defaults
         )
         self.profile: Profile | None = None
+        self.preferences = defaults
+        self.sync_flow: SyncFlow | None = None
 
     def open(self, profile: Profile) -> None:
         """Attach *profile*: apply its preferences, show its sessions and start ticking."""
         self.profile = profile
         preferences = load_preferences(profile.repository)
-        self.controller.set_settings(preferences.clock)
-        self.window.apply_display(preferences.display)
-        self.room_and_tray.apply_preferences(preferences)
+        self.sync_flow = self._build_sync_flow(profile, preferences)
+        self._apply(preferences)
+        self.sync_flow.purge_old_sessions()
         self.controller.attach_store(profile.repository)
         self.ticker.start()
 
+    def _build_sync_flow(self, profile: Profile, preferences: Preferences) -> SyncFlow:
+        from sessionclock.ui.sync_flow import SyncFlow  # brings httpx: after the first paint
+
+        flow = SyncFlow(
+            store=profile.repository,
+            clock=self.clock,
+            preferences=preferences.sync,
+            parent_widget=self.window,
+            parent=self.controller,
+        )
+        window = self.window
+        window.sync_requested.connect(flow.sync_now)
+        self.room_and_tray.sync_requested.connect(flow.sync_now)
+        window.calendar_settings_requested.connect(self.show_calendar_settings)
+        flow.running_changed.connect(window.set_syncing)
+        flow.synced.connect(self._on_sync_flow_synced)
+        flow.failed.connect(window.show_message)
+        flow.calendar_changed.connect(
+            lambda: window.show_message(
+                "Your calendar has changed. Choose Sync from Calendar to review.", 0
+            )
+        )
+        return flow
+
+    def _on_sync_flow_synced(self, changes: int) -> None:
+        self.controller.reload()
+        noun = "change" if changes == 1 else "changes"
+        self.window.show_message(f"Calendar synced: {changes} {noun} applied.")
+
+    def _apply(self, preferences: Preferences) -> None:
+        self.preferences = preferences
+        self.controller.set_settings(preferences.clock)
+        self.window.apply_display(preferences.display)
+        self.room_and_tray.apply_preferences(preferences)
+        if self.sync_flow is not None:
+            self.sync_flow.set_preferences(preferences.sync, use_24h=preferences.display.use_24h)
+
+    def update_preferences(self, preferences: Preferences) -> None:
+        """Store *preferences* for the account and apply them everywhere at once."""
+        if self.profile is None:
+            return
+        try:
+            self.profile.repository.set_setting(PREFERENCES_KEY, preferences.to_json())
+        except SessionClockError as e:
+            self.window.show_message(f"Settings could not be saved: {e}")
+            return
+        self._apply(preferences)
+
+    def show_calendar_settings(self) -> None:
+        """Open Calendar settings (connect, disconnect, sync options)."""
+        from sessionclock.ui.calendar_dialog import CalendarDialog
+
+        if self.profile is None or self.sync_flow is None:
+            return
+        dialog = CalendarDialog(
+            self.profile.repository, preferences=self.preferences.sync, parent=self.window
+        )
+        dialog.sync_requested.connect(dialog.accept)
+        dialog.sync_requested.connect(self.sync_flow.sync_now)
+        dialog.preferences_changed.connect(
+            lambda sync: self.update_preferences(replace(self.preferences, sync=sync))
+        )
+        dialog.exec()
+        dialog.deleteLater()
+
     def shutdown(self) -> None:
-        """Stop ticking and close the profile."""
+        """Stop ticking and any sync, and close the profile."""
         self.ticker.stop()
+        if self.sync_flow is not None:
+            self.sync_flow.shutdown()
         if self.profile is not None:
             self.profile.close()
 
