@@ -89,9 +89,9 @@ class CalendarDialog(QDialog):
         self.sync_button.setMinimumHeight(40)
         hint = QLabel(
             "Find the address in your booking platform: Jane App (the calendar subscription "
-            "link in your profile), Google Calendar (Settings ▸ Secret address in iCal format), Outlook "
-            "(Publish calendar ▸ ICS link) or iCloud (Public calendar link). Only each session's "
-            "name, start and end are imported; nothing else from the calendar is kept."
+            "link in your profile), Google Calendar (Settings ▸ Secret address in iCal "
+            "format), Outlook (Publish calendar ▸ ICS link) or iCloud (Public calendar link). "
+            "Only each session's name, start and end are imported; nothing else is kept."
         )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(placeholder-text);")
