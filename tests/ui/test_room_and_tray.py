@@ -15,6 +15,7 @@ from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.chime_player import ChimePlayer
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.platform.autostart import FakeLoginItem
 from sessionclock.ui.platform.wakelock import FakeScreenAwake
 from sessionclock.ui.room_and_tray import RoomAndTray
 
@@ -80,3 +81,39 @@ def test_room_mode_is_one_action_away(
     assert parts.room.isFullScreen()
     parts.room.leave()
     assert window.isVisible()
+
+
+def test_settings_and_summary_are_offered(
+    qtbot: QtBot, clock: FixedClock, repository: AccountRepository
+) -> None:
+    repository.add(Session("Ann Lee", at(9), at(10), actual_start=at(9), actual_end=at(10, 4)))
+    preferences = Preferences()
+    controller = ClockController(clock=clock, store=repository, settings=preferences.clock)
+    window = MainWindow(controller, display=preferences.display)
+    qtbot.addWidget(window)
+    parts = RoomAndTray(
+        window=window,
+        controller=controller,
+        preferences=preferences,
+        screen_awake=FakeScreenAwake(),
+        player=ChimePlayer(outputs=lambda: 0),
+        use_tray=False,
+        login_item=FakeLoginItem(),
+    )
+    qtbot.addWidget(parts.room)
+    controller.reload()
+    window.show()
+    qtbot.waitExposed(window)
+    settings = parts.open_settings()
+    assert settings.isVisible()
+    settings.silent_check.setChecked(True)
+    with qtbot.waitSignal(parts.preferences_edited) as blocker:
+        settings.accept()
+    edited: Preferences = blocker.args[0]
+    assert edited.reminders.silent
+    summary = parts.summary_dialog()
+    qtbot.addWidget(summary)
+    assert summary.table.rowCount() == 1
+    assert summary.total_label.text().startswith("Total overtime: 4 min")
+    assert parts.settings_action.menu() is None
+    assert parts.settings_action.text() == "&Settings…"

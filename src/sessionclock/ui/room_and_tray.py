@@ -5,19 +5,23 @@ Kept apart from ``app.py`` so the composition root stays one call long for these
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from sessionclock.core.preferences import Preferences
+from sessionclock.core.summary import day_summary
 from sessionclock.core.themes import theme
 from sessionclock.ui.banner import Banner
 from sessionclock.ui.chime_player import ChimePlayer
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.platform.autostart import LoginItem, create_login_item
 from sessionclock.ui.platform.wakelock import ScreenAwake, create_screen_awake
 from sessionclock.ui.reminder_presenter import Notifier, ReminderPresenter
 from sessionclock.ui.room_window import CUE_MS, RoomWindow, add_room_mode_action
+from sessionclock.ui.settings_dialog import SettingsDialog
+from sessionclock.ui.summary_dialog import SummaryDialog
 from sessionclock.ui.tray import TrayIcon, create_tray
 
 
@@ -34,9 +38,12 @@ class RoomAndTray(QObject):
 
     Signals:
         sync_requested: the practitioner asked for a calendar sync from the tray.
+        preferences_edited: emitted with the ``Preferences`` the practitioner accepted in the
+            settings dialog; the app stores and applies them (``Application.update_preferences``).
     """
 
     sync_requested = Signal()
+    preferences_edited = Signal(object)
 
     def __init__(
         self,
@@ -48,6 +55,7 @@ class RoomAndTray(QObject):
         player: ChimePlayer | None = None,
         tray: TrayIcon | None = None,
         use_tray: bool = True,
+        login_item: LoginItem | None = None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -69,6 +77,16 @@ class RoomAndTray(QObject):
         toolbar.addAction(self.room_action)
         toolbar.widgetForAction(self.room_action).setAccessibleName("Room mode")
         self.room.left.connect(self._on_room_left)
+        self._preferences = preferences
+        self._login_item = login_item
+        tools = window.menuBar().addMenu("&Tools")
+        self.settings_action = QAction("&Settings…", window)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.summary_action = QAction("Today's s&ummary…", window)
+        self.summary_action.triggered.connect(self.open_summary)
+        tools.addAction(self.settings_action)
+        tools.addAction(self.summary_action)
 
         self.player = player if player is not None else ChimePlayer(self)
         if tray is None and use_tray:
@@ -102,10 +120,47 @@ class RoomAndTray(QObject):
 
     def apply_preferences(self, preferences: Preferences) -> None:
         """Use *preferences* (read from the store once it opens, or changed in Settings)."""
+        self._preferences = preferences
         self.room.apply_display(preferences.display)
         self.presenter.set_preferences(preferences.reminders)
         if self.tray is not None:
             self.tray.set_palette(theme(preferences.display.theme))
+
+    def settings_dialog(self) -> SettingsDialog:
+        """Return the settings dialog for the preferences in force."""
+        login_item = self._login_item if self._login_item is not None else create_login_item()
+        return SettingsDialog(self._preferences, login_item=login_item, parent=self._window)
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        """Show the settings dialog (window-modal); accepted preferences go out as a signal."""
+        dialog = self.settings_dialog()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._on_settings_dialog_accepted(dialog))
+        dialog.open()
+        return dialog
+
+    def _on_settings_dialog_accepted(self, dialog: SettingsDialog) -> None:
+        if dialog.login_error:
+            self.notifier().notify("Start at login could not be changed", dialog.login_error)
+        if dialog.result_preferences is not None:
+            self.preferences_edited.emit(dialog.result_preferences)
+
+    def summary_dialog(self) -> SummaryDialog:
+        """Return the end-of-day summary dialog for today."""
+        controller = self._controller
+        sessions = controller.sessions_on(controller.today())
+        return SummaryDialog(
+            day_summary(sessions, settings=controller.settings),
+            tz=controller.clock.zone(),
+            use_24h=self._preferences.display.use_24h,
+            parent=self._window,
+        )
+
+    @Slot()
+    def open_summary(self) -> None:
+        """Show today's summary."""
+        self.summary_dialog().exec()
 
     @staticmethod
     def _insert_banner(window: MainWindow, banner: Banner) -> None:
