@@ -30,7 +30,12 @@ ensure_venv() {
   local want
   want="$extras $(sha256sum pyproject.toml | cut -d' ' -f1)"
   if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
+    # Debian ships venv's pip bootstrap separately (python3-venv).
+    python3 -m venv .venv 2>/dev/null || {
+      rm -rf .venv
+      ensure_debs python3-venv
+      python3 -m venv .venv
+    }
   fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --upgrade pip
