@@ -34,14 +34,14 @@ def _free_display() -> int:
 
 def _wait_for(check: subprocess.Popen[bytes], predicate: object, what: str) -> None:
     assert callable(predicate)
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if check.poll() is not None:
             pytest.fail(f"{what} exited early with status {check.returncode}")
         if predicate():
             return
         time.sleep(0.05)
-    pytest.fail(f"{what} did not come up within 15 s")
+    pytest.fail(f"{what} did not come up within 30 s")
 
 
 @pytest.fixture(scope="session")
