@@ -144,6 +144,7 @@ class Application:
         self.room_and_tray = RoomAndTray(
             window=self.window, controller=self.controller, preferences=defaults
         )
+        self.room_and_tray.preferences_edited.connect(self.update_preferences)
         self.profile: Profile | None = None
         self.preferences = defaults
         self.sync_flow: SyncFlow | None = None
