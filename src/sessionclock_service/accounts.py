@@ -200,26 +200,28 @@ def authenticate(services: Services, *, token: str) -> Caller | None:
     """Return the caller behind an API token, or ``None`` (unknown, revoked or expired)."""
     now = services.clock.now()
     token_hash = hash_token(token)
-    with services.sessions() as db, db.begin():
+    with services.readers() as db:
         row = db.execute(
             select(ApiToken.id, ApiToken.account_id, ApiToken.last_used_at).where(
                 ApiToken.token_hash == token_hash
             )
         ).first()
-        if row is None:
-            return None
-        last_used = as_utc(row.last_used_at)
-        if now - last_used > services.token_inactivity:
+    if row is None:
+        return None
+    last_used = as_utc(row.last_used_at)
+    if now - last_used > services.token_inactivity:
+        with services.sessions() as db, db.begin():
             db.execute(delete(ApiToken).where(ApiToken.id == row.id))
-            return None
-        if now - last_used > _TOUCH_INTERVAL:
+        return None
+    if now - last_used > _TOUCH_INTERVAL:
+        with services.sessions() as db, db.begin():
             db.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
     return Caller(account_id=row.account_id, token_id=row.id)
 
 
 def list_tokens(services: Services, *, caller: Caller) -> list[TokenInfo]:
     """List the caller's own API tokens."""
-    with services.sessions() as db:
+    with services.readers() as db:
         rows = db.scalars(
             select(ApiToken)
             .where(ApiToken.account_id == caller.account_id)
@@ -253,7 +255,7 @@ def revoke_token(services: Services, *, caller: Caller, token_id: str) -> bool:
 def view_account(services: Services, *, caller: Caller) -> AccountView:
     """Return the caller's e-mail and entitlement."""
     now = services.clock.now()
-    with services.sessions() as db:
+    with services.readers() as db:
         account = db.get_one(Account, caller.account_id)
         return AccountView(email=account.email, entitlement=entitlement_of(account, now=now))
 

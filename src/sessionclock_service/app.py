@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sessionclock_service import accounts, billing, staff, subscriptions
 from sessionclock_service.clock import Clock, SystemClock
-from sessionclock_service.db import make_engine, make_sessionmaker
+from sessionclock_service.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from sessionclock_service.deps import AdminSignInRequiredError
 from sessionclock_service.email import (
     EmailSender,
@@ -60,6 +60,7 @@ def build_services(
         clock=clock,
         engine=engine,
         sessions=make_sessionmaker(engine),
+        readers=make_read_sessionmaker(engine),
         hasher=PasswordHasher(pepper=settings.password_pepper, rounds=settings.bcrypt_rounds),
         limiter=LoginLimiter(
             max_failures=settings.login_max_failures,

@@ -9,6 +9,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+READ_ONLY_OPTION = "sessionclock_read_only"
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine for *url*, with SQLite tuned for several threads and workers."""
@@ -36,8 +38,12 @@ def make_engine(url: str) -> Engine:
         def _sqlite_begin(connection: Any) -> None:
             # BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads
             # and then writes fails at once with "database is locked" when another worker wrote
-            # in between, and busy_timeout does not help with that upgrade.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # in between, and busy_timeout does not help with that upgrade. Read-only sessions
+            # (see make_read_sessionmaker) begin deferred, so readers never queue for the lock.
+            if connection.get_execution_options().get(READ_ONLY_OPTION):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -46,6 +52,13 @@ def make_engine(url: str) -> Engine:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory used by requests and background jobs."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Return a factory of sessions that only read (on SQLite they never take the write lock)."""
+    return sessionmaker(
+        engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+    )
 
 
 @contextmanager

@@ -25,6 +25,7 @@ class Services:
         clock: The only source of the current time.
         engine: The database engine.
         sessions: Factory of database sessions.
+        readers: Factory of sessions that only read (never queue for SQLite's write lock).
         hasher: Password hashing with the pepper and the bcrypt cost.
         limiter: Sign-in rate limiting.
         outbox: E-mail queue and delivery.
@@ -35,6 +36,7 @@ class Services:
     clock: Clock
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]
     hasher: PasswordHasher
     limiter: LoginLimiter
     outbox: Outbox

@@ -1,4 +1,4 @@
-"""The ``sessionclock-service`` command: starts on SQLite with nothing configured, refuses bad config."""
+"""The ``sessionclock-service`` command: starts with nothing configured, refuses bad config."""
 
 from __future__ import annotations
 

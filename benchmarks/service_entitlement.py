@@ -1,0 +1,184 @@
+"""Requests per second and p50/p99 latency of GET /v1/entitlement at 50 concurrent clients.
+
+Runs the real ``sessionclock-service`` command with 4 uvicorn workers, first on a SQLite file,
+then on a throwaway PostgreSQL cluster (started with initdb/pg_ctl, as the tests do)::
+
+    .venv/bin/python benchmarks/service_entitlement.py [--seconds 10] [--clients 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from sessionclock_service.migrate import upgrade
+from sessionclock_service.testing import PostgresCluster, postgres_bindir
+
+PASSWORD = "benchmark password 1"  # noqa: S105 - a throwaway benchmark account
+
+
+def free_port() -> int:
+    """Return a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_service(database_url: str, *, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``sessionclock-service`` and wait for its health endpoint."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SESSIONCLOCK_", "STRIPE_"))}
+    env.update(
+        SESSIONCLOCK_DATABASE_URL=database_url,
+        SESSIONCLOCK_BCRYPT_ROUNDS="4",  # sign-up speed only; the endpoint measured never hashes
+        SESSIONCLOCK_SECRET_KEY="b" * 40,
+        SESSIONCLOCK_PASSWORD_PEPPER="p" * 40,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sessionclock_service",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the service did not start")
+
+
+def make_tokens(base: str, count: int) -> list[str]:
+    """Sign up *count* accounts and return one API token for each."""
+    tokens = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for i in range(count):
+            email = f"bench{i}@example.org"
+            client.post("/v1/accounts", json={"email": email, "password": PASSWORD})
+            r = client.post(
+                "/v1/tokens", json={"email": email, "password": PASSWORD, "device_name": "bench"}
+            )
+            r.raise_for_status()
+            tokens.append(r.json()["token"])
+    return tokens
+
+
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """Send one keep-alive GET and read its answer; return the status code."""
+    writer.write(request)
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def hammer(
+    base: str, tokens: list[str], *, seconds: float, path: str = "/v1/entitlement"
+) -> tuple[list[float], int]:
+    """Have one keep-alive connection per token call *path* in a loop.
+
+    A minimal HTTP/1.1 client on asyncio streams: httpx's own overhead would otherwise be
+    what is measured, since the load generator shares the machine with the service.
+    """
+    host, port = base.removeprefix("http://").split(":")
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+
+    async def one(token: str) -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, int(port))
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\r\n"
+        ).encode()
+        try:
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                status = await _get(reader, writer, request)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    errors += 1
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    await asyncio.gather(*(one(t) for t in tokens))
+    return latencies, errors
+
+
+def run(label: str, database_url: str, *, clients: int, seconds: float, workers: int) -> None:
+    """Benchmark one database and print the figures."""
+    upgrade(database_url)
+    proc, base = start_service(database_url, workers=workers)
+    try:
+        tokens = make_tokens(base, clients)
+        asyncio.run(hammer(base, tokens, seconds=2))  # warm-up
+        latencies, errors = asyncio.run(hammer(base, tokens, seconds=seconds))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    q = statistics.quantiles(latencies, n=100)
+    print(
+        f"{label:<10} workers={workers} clients={clients}: {len(latencies) / seconds:8.0f} req/s"
+        f"  p50 {q[49] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms  errors {errors}"
+    )
+
+
+def main() -> None:
+    """Run the benchmark on SQLite, then on PostgreSQL when it is installed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        run("SQLite", url, clients=args.clients, seconds=args.seconds, workers=args.workers)
+    bindir = postgres_bindir()
+    if bindir is None:
+        print("PostgreSQL     not installed: skipped")
+        return
+    cluster = PostgresCluster(bindir)
+    cluster.start()
+    try:
+        run(
+            "PostgreSQL",
+            cluster.url(),
+            clients=args.clients,
+            seconds=args.seconds,
+            workers=args.workers,
+        )
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
