@@ -119,6 +119,7 @@ def create_app(
     app.include_router(health_routes.router)
     app.include_router(account_routes.router)
     app.include_router(billing_routes.router)
+    app.include_router(billing_routes.pages)
     app.include_router(admin_routes.router)
     app.mount(
         "/static",

@@ -39,6 +39,8 @@ PUBLIC: dict[tuple[str, str], int] = {
     ("GET", "/admin/login"): 200,
     ("POST", "/admin/login"): 403,  # no login CSRF cookie
     ("GET", "/static"): 200,
+    ("GET", "/billing/done"): 200,  # Stripe's return pages: static text
+    ("GET", "/billing/cancelled"): 200,
 }
 
 # Customer routes (API token), with what the owner gets.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 
 from sessionclock_service import subscriptions
 from sessionclock_service.deps import CurrentUser, ServicesDep
@@ -39,3 +40,24 @@ async def stripe_webhook(
     )
     tasks.add_task(services.outbox.deliver_due, services.sessions)
     return MessageOut(detail="applied" if applied else "already applied")
+
+
+_RETURN_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    "<title>Session Clock</title></head><body><main><h1>{title}</h1>"
+    "<p>You can close this page and return to Session Clock.</p></main></body></html>"
+)
+
+pages = APIRouter(prefix="/billing", include_in_schema=False)
+
+
+@pages.get("/done", response_class=HTMLResponse)
+async def checkout_done() -> HTMLResponse:
+    """Where Stripe sends the browser back after Checkout or the portal."""
+    return HTMLResponse(_RETURN_PAGE.format(title="Thank you"))
+
+
+@pages.get("/cancelled", response_class=HTMLResponse)
+async def checkout_cancelled() -> HTMLResponse:
+    """Where Stripe sends the browser back when Checkout is abandoned."""
+    return HTMLResponse(_RETURN_PAGE.format(title="Checkout cancelled"))
