@@ -36,6 +36,7 @@ from sessionclock_service.services import Services
 # slack changes nothing for an inactivity expiry measured in days.
 _TOUCH_INTERVAL = timedelta(minutes=5)
 MAX_PASSWORD_CHARS = 1024
+ENDED_STATUSES = frozenset({"canceled", "incomplete_expired"})
 
 
 class InvalidInputError(ValueError):
@@ -374,6 +375,9 @@ def delete_account(services: Services, *, caller: Caller, password: str) -> None
         account = db.get_one(Account, caller.account_id)
         password_hash, email = account.password_hash, account.email
         customer_id, subscription_id = account.stripe_customer_id, account.stripe_subscription_id
+        if account.subscription_status in ENDED_STATUSES:
+            # Stripe refuses to cancel twice; deleting the customer below is enough.
+            subscription_id = None
     if not services.hasher.verify(password, password_hash):
         raise WrongPasswordError
     if customer_id or subscription_id:

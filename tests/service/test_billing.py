@@ -370,3 +370,23 @@ def test_oversized_webhook_is_refused(client: TestClient) -> None:
         "/v1/stripe/webhook", content=payload.encode(), headers={"Stripe-Signature": "t=1,v1=0"}
     )
     assert r.status_code == 413
+
+
+def test_deletion_after_cancellation_only_deletes_the_customer(
+    client: TestClient, customer: Customer, fake_stripe: FakeStripe, period_end: datetime
+) -> None:
+    cus, sub = _subscribe(client, customer, fake_stripe, period_end=period_end)
+    fake_stripe.subscriptions[sub]["status"] = "canceled"
+    payload = stripe_event(
+        "customer.subscription.deleted", {"id": sub, "object": "subscription", "customer": cus}
+    )
+    assert _send(client, payload).status_code == 200
+    r = client.request(
+        "DELETE", "/v1/account", headers=customer.headers, json={"password": PASSWORD}
+    )
+    assert r.status_code == 204
+    assert not any(
+        r.method == "DELETE" and r.path.startswith("/v1/subscriptions/")
+        for r in fake_stripe.requests
+    )
+    assert cus not in fake_stripe.customers
