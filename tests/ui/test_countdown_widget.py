@@ -105,3 +105,24 @@ def test_options_hide_seconds(qtbot: QtBot) -> None:
     assert widget.face is not None and widget.face.digits == "34:50"
     widget.set_options(show_seconds=False)
     assert widget.face.digits == "35 min"
+
+
+def test_large_layout_gives_the_digits_the_room(qtbot: QtBot) -> None:
+    def digit_rows(widget: CountdownWidget) -> int:
+        image = widget.grab().toImage()
+        digits = QColor(theme(ThemeName.DAY).colours(Phase.HANDS_ON).digits)
+        rows = 0
+        for y in range(image.height()):
+            if any(image.pixelColor(x, y) == digits for x in range(0, image.width(), 3)):
+                rows += 1
+        return rows
+
+    widget = CountdownWidget(TZ)
+    qtbot.addWidget(widget)
+    widget.resize(960, 540)
+    sessions, now = PHASE_TIMES[Phase.HANDS_ON]
+    widget.set_state(clock_state(sessions, now=now, settings=ClockSettings()))
+    ring = digit_rows(widget)
+    widget.set_large(True)
+    large = digit_rows(widget)
+    assert large > 1.8 * ring, (ring, large)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from sessionclock.core.clockface import FaceText, face_text
 from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.preferences import ThemeName
-from sessionclock.core.themes import Theme, theme
+from sessionclock.core.themes import PhaseColours, Theme, theme
 
 _DIGIT_FAMILY = "DejaVu Sans"  # tabular digits, so the countdown does not jitter each second
 
@@ -35,6 +35,7 @@ class CountdownWidget(QWidget):
         self._use_24h = True
         self._initials_only = False
         self._cue = False
+        self._large = False
         self.face: FaceText | None = None
         self._font_cache: dict[tuple[str, int, int], QFont] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -73,6 +74,16 @@ class CountdownWidget(QWidget):
         if initials_only is not None:
             self._initials_only = initials_only
         self._refresh_face()
+
+    def set_large(self, on: bool) -> None:
+        """Paint the digits as large as the widget allows, over a progress bar (room mode).
+
+        The ring layout keeps the digits inside a circle, which suits a window beside the
+        schedule; read from the treatment table three metres away, the digits need the space.
+        """
+        if on != self._large:
+            self._large = on
+            self.update()
 
     def set_cue(self, on: bool) -> None:
         """Show or clear the gentle visual cue (a soft glow) that a reminder gives."""
@@ -137,12 +148,8 @@ class CountdownWidget(QWidget):
         detail_px = max(12, int(unit * 0.045))
         top_block = label_px * 1.5 + name_px * 1.4
         bottom_block = detail_px * 3.2
-        ring_side = min(w - 2 * margin, h - 2 * margin - top_block - bottom_block)
-        ring_side = max(ring_side, unit * 0.3)
-        ring_top = margin + top_block + (h - 2 * margin - top_block - bottom_block - ring_side) / 2
-        ring = QRectF((w - ring_side) / 2, ring_top, ring_side, ring_side)
 
-        # Phase label and client name above the ring.
+        # Phase label and client name at the top.
         painter.setPen(QColor(colours.muted))
         painter.setFont(self._font(_DIGIT_FAMILY, label_px, 500))
         label_rect = QRectF(margin, margin, w - 2 * margin, label_px * 1.5)
@@ -156,29 +163,16 @@ class CountdownWidget(QWidget):
         )
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, name)
 
-        # The ring: a faint track and the elapsed part of the phase.
-        stroke = max(4.0, ring_side * 0.035)
-        arc = ring.adjusted(stroke / 2, stroke / 2, -stroke / 2, -stroke / 2)
-        pen = QPen(QColor(colours.track), stroke)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        painter.drawEllipse(arc)
-        progress = self._state.progress
-        if progress > 0:
-            pen.setColor(QColor(colours.ring))
-            painter.setPen(pen)
-            painter.drawArc(arc, 90 * 16, -round(progress * 360 * 16))
+        middle = QRectF(margin, margin + top_block, w - 2 * margin, h - 2 * margin - top_block)
+        middle.setBottom(middle.bottom() - bottom_block)
+        if self._large:
+            below = self._paint_large(painter, middle, face, colours)
+        else:
+            below = self._paint_ring(painter, middle, face, colours)
 
-        # The digits, as large as fits inside the ring.
-        inner = arc.width() - 2 * stroke
-        digits_font = self._fit_digits(face.digits, inner * 0.8, inner * 0.42)
-        painter.setFont(digits_font)
-        painter.setPen(QColor(colours.digits))
-        painter.drawText(ring, Qt.AlignmentFlag.AlignCenter, face.digits)
-
-        # Who is next, and how late the day runs, under the ring.
+        # Who is next, and how late the day runs, underneath.
         painter.setFont(self._font(_DIGIT_FAMILY, detail_px, 500))
-        y = ring.bottom() + detail_px * 0.4
+        y = below + detail_px * 0.4
         for text, colour in ((face.detail, colours.text), (face.late, colours.ring)):
             if text:
                 painter.setPen(QColor(colour))
@@ -190,8 +184,63 @@ class CountdownWidget(QWidget):
             y += detail_px * 1.45
         painter.end()
 
-    def _fit_digits(self, text: str, max_width: float, max_height: float) -> QFont:
-        reference = self._font(_DIGIT_FAMILY, 100, 300)
+    def _progress(self) -> float:
+        return self._state.progress if self._state is not None else 0.0
+
+    def _paint_ring(
+        self, painter: QPainter, area: QRectF, face: FaceText, colours: PhaseColours
+    ) -> float:
+        """Paint the digits inside a progress ring; return the y below it."""
+        side = max(min(area.width(), area.height()), min(self.width(), self.height()) * 0.3)
+        ring = QRectF(area.center().x() - side / 2, area.center().y() - side / 2, side, side)
+        stroke = max(4.0, side * 0.035)
+        arc = ring.adjusted(stroke / 2, stroke / 2, -stroke / 2, -stroke / 2)
+        pen = QPen(QColor(colours.track), stroke)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.drawEllipse(arc)
+        progress = self._progress()
+        if progress > 0:
+            pen.setColor(QColor(colours.ring))
+            painter.setPen(pen)
+            painter.drawArc(arc, 90 * 16, -round(progress * 360 * 16))
+        inner = arc.width() - 2 * stroke
+        painter.setFont(self._fit_digits(face.digits, inner * 0.8, inner * 0.42, weight=300))
+        painter.setPen(QColor(colours.digits))
+        painter.drawText(ring, Qt.AlignmentFlag.AlignCenter, face.digits)
+        return ring.bottom()
+
+    def _paint_large(
+        self, painter: QPainter, area: QRectF, face: FaceText, colours: PhaseColours
+    ) -> float:
+        """Paint digits as large as the area allows, over a progress bar; return the y below."""
+        bar_height = max(6.0, min(self.width(), self.height()) * 0.02)
+        gap = bar_height * 2
+        font = self._fit_digits(face.digits, area.width() * 0.92, (area.height() - gap) * 0.78)
+        digits_height = QFontMetricsF(font).height()
+        top = area.top() + (area.height() - digits_height - gap - bar_height) / 2
+        digits_rect = QRectF(area.left(), top, area.width(), digits_height)
+        painter.setFont(font)
+        painter.setPen(QColor(colours.digits))
+        painter.drawText(digits_rect, Qt.AlignmentFlag.AlignCenter, face.digits)
+        bar_width = area.width() * 0.6
+        bar = QRectF(area.center().x() - bar_width / 2, digits_rect.bottom() + gap, bar_width, 0)
+        bar.setHeight(bar_height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colours.track))
+        painter.drawRoundedRect(bar, bar_height / 2, bar_height / 2)
+        progress = self._progress()
+        if progress > 0:
+            done = QRectF(bar)
+            done.setWidth(max(bar_height, bar.width() * progress))
+            painter.setBrush(QColor(colours.ring))
+            painter.drawRoundedRect(done, bar_height / 2, bar_height / 2)
+        return bar.bottom() + gap
+
+    def _fit_digits(
+        self, text: str, max_width: float, max_height: float, *, weight: int = 400
+    ) -> QFont:
+        reference = self._font(_DIGIT_FAMILY, 100, weight)
         width = QFontMetricsF(reference).horizontalAdvance(text) or 1.0
         size = min(100 * max_width / width, max_height)
-        return self._font(_DIGIT_FAMILY, int(size), 300)
+        return self._font(_DIGIT_FAMILY, int(size), weight)

@@ -58,6 +58,7 @@ class RoomWindow(QWidget):
         self.setAccessibleName("Room clock")
 
         self.countdown = CountdownWidget(controller.clock.zone())
+        self.countdown.set_large(True)
         self.start_button = self._button("Start", "Start the session now")
         self.end_button = self._button("End", "End the current session now")
         self.extend_button = self._button("+5 min", "Give the current session five more minutes")
