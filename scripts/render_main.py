@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,15 +15,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
+from sessionclock.app import Application, open_profile
 from sessionclock.core.clock import FixedClock
 from sessionclock.core.countdown import Phase
-from sessionclock.core.demo import demo_day
-from sessionclock.core.keystore import MemoryKeyStore
-from sessionclock.core.preferences import DisplayPreferences
-from sessionclock.core.settings import ClockSettings
-from sessionclock.store.database import Database
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.main_window import MainWindow
 
 TZ = ZoneInfo("America/Toronto")
 BASE = datetime(2026, 11, 10, 11, 0, tzinfo=TZ)
@@ -45,32 +38,29 @@ def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/main")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as folder:
-        database = Database.open(Path(folder) / "render.db")
-        for phase, minutes in OFFSETS.items():
-            repository = database.repository(database.create_account(), MemoryKeyStore())
-            for session in demo_day(BASE):
-                repository.add(session)
-            clock = FixedClock(BASE + timedelta(minutes=minutes))
-            controller = ClockController(clock=clock, store=repository, settings=ClockSettings())
-            if phase is Phase.OVERTIME:
-                # The practitioner started the running session by hand and let it run over.
-                clock.current = BASE
-                controller.tick()
-                controller.start_now()
-                clock.current = BASE + timedelta(minutes=minutes)
-            window = MainWindow(controller, display=DisplayPreferences())
-            window.resize(1280, 800)
-            controller.reload()
-            window.show()
-            app.processEvents()
-            assert controller.state.phase is phase, (phase, controller.state.phase)
-            path = out / f"main-{phase.value}.png"
-            window.grab().save(str(path))
-            print(path)
-            window.close()
-            window.deleteLater()
-        database.close()
+    for phase, minutes in OFFSETS.items():
+        clock = FixedClock(BASE)
+        profile = open_profile(data_dir=None, demo=True, clock=clock)  # a demo day around BASE
+        application = Application(clock)
+        if phase is Phase.OVERTIME:
+            # The practitioner started the running session by hand and let it run over.
+            application.open(profile)
+            application.controller.start_now()
+        clock.current = BASE + timedelta(minutes=minutes)
+        if application.profile is None:
+            application.open(profile)
+        application.controller.tick()
+        window = application.window
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        assert application.controller.state.phase is phase, (phase, application.controller.state)
+        path = out / f"main-{phase.value}.png"
+        window.grab().save(str(path))
+        print(path)
+        application.shutdown()
+        window.close()
+        window.deleteLater()
     return 0
 
 
