@@ -215,6 +215,15 @@ class StripeBilling:
         timestamp = _signature_timestamp(signature)
         if timestamp is None or timestamp - self._clock.now().timestamp() > tolerance:
             raise WebhookRejectedError("timestamp is in the future")
+        version = _get(event, "api_version")
+        if version is not None and version != stripe.api_version:
+            # Payloads are rendered in the endpoint's version; an older one would put the
+            # invoice's subscription elsewhere. The subscription itself is re-read anyway.
+            logger.warning(
+                "Webhook endpoint sends API version %s, the SDK speaks %s: align them in Stripe.",
+                version,
+                stripe.api_version,
+            )
         return _reduce_event(event)
 
 

@@ -390,3 +390,14 @@ def test_deletion_after_cancellation_only_deletes_the_customer(
         for r in fake_stripe.requests
     )
     assert cus not in fake_stripe.customers
+
+
+@pytest.mark.allow_warning_logs
+def test_a_webhook_version_mismatch_is_reported(
+    client: TestClient, customer: Customer, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = stripe_event("charge.refunded", {"id": "ch_1", "object": "charge"}).replace(
+        "2026-10-28.endive", "2024-06-20"
+    )
+    assert _send(client, payload).status_code == 200
+    assert "align them in Stripe" in caplog.text
