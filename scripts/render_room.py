@@ -8,39 +8,17 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication
 
-from sessionclock.core.clock import FixedClock
-from sessionclock.core.countdown import Phase
-from sessionclock.core.demo import demo_day
-from sessionclock.core.keystore import MemoryKeyStore
+from scripts._render import OFFSETS, demo_application
 from sessionclock.core.preferences import DisplayPreferences, ThemeName
-from sessionclock.core.settings import ClockSettings
-from sessionclock.store.database import Database
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.platform.wakelock import NullScreenAwake
-from sessionclock.ui.room_window import RoomWindow
 
-TZ = ZoneInfo("America/Toronto")
-BASE = datetime(2026, 11, 10, 11, 0, tzinfo=TZ)
 SIZES = ((1920, 1080), (1280, 800), (800, 1280))
-
-# Minutes after BASE at which each phase shows, for the demo day built around BASE.
-OFFSETS = {
-    Phase.BEFORE_FIRST: -200,
-    Phase.HANDS_ON: 0,
-    Phase.WRAP_UP: 37,
-    Phase.TURNOVER: 45,
-    Phase.OVERTIME: 48,
-    Phase.DAY_DONE: 600,
-}
 
 
 def main() -> int:
@@ -48,38 +26,22 @@ def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/room")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
-    with tempfile.TemporaryDirectory() as folder:
-        database = Database.open(Path(folder) / "render.db")
-        for phase, minutes in OFFSETS.items():
-            repository = database.repository(database.create_account(), MemoryKeyStore())
-            for session in demo_day(BASE):
-                repository.add(session)
-            clock = FixedClock(BASE + timedelta(minutes=minutes))
-            controller = ClockController(clock=clock, store=repository, settings=ClockSettings())
-            if phase is Phase.OVERTIME:
-                clock.current = BASE
-                controller.tick()
-                controller.start_now()
-                clock.current = BASE + timedelta(minutes=minutes)
-            controller.reload()
-            for name in ThemeName:
-                room = RoomWindow(
-                    controller,
-                    display=DisplayPreferences(room_theme=name),
-                    screen_awake=NullScreenAwake(),
-                )
-                for width, height in SIZES:
-                    room.resize(width, height)
-                    room.show()
-                    controller.tick()
-                    app.processEvents()
-                    assert controller.state.phase is phase, (phase, controller.state.phase)
-                    path = out / f"room-{name.value}-{phase.value}-{width}x{height}.png"
-                    room.grab().save(str(path))
-                    print(path)
-                room.close()
-                room.deleteLater()
-        database.close()
+    for phase in OFFSETS:
+        application = demo_application(phase)
+        room = application.room_and_tray.room
+        for name in ThemeName:
+            room.apply_display(DisplayPreferences(room_theme=name))
+            for width, height in SIZES:
+                room.resize(width, height)
+                room.show()
+                application.controller.tick()
+                app.processEvents()
+                path = out / f"room-{name.value}-{phase.value}-{width}x{height}.png"
+                room.grab().save(str(path))
+                print(path)
+        room.close()
+        application.shutdown()
+        application.window.deleteLater()
     return 0
 
 

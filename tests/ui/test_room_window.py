@@ -228,3 +228,18 @@ def test_reminder_cue_comes_and_goes(
     room.show_cue(50)
     assert room.countdown.cue_shown
     qtbot.waitUntil(lambda: not room.countdown.cue_shown, timeout=2000)
+
+
+@pytest.mark.usefixtures("day")
+def test_the_button_bar_follows_a_theme_changed_while_hidden(
+    qtbot: QtBot, clock: FixedClock, repository: AccountRepository
+) -> None:
+    clock.current = PHASE_TIMES[Phase.HANDS_ON]
+    room, controller, _ = make_room(qtbot, clock, repository)  # night theme by default
+    controller.tick()
+    room.apply_display(DisplayPreferences(room_theme=ThemeName.DAY))
+    room.show()
+    qtbot.waitExposed(room)
+    image = room.grab().toImage()
+    bar = QColor(image.pixel(QPoint(4, image.height() - 4))).name()
+    assert bar == theme(ThemeName.DAY).colours(Phase.HANDS_ON).background

@@ -10,7 +10,7 @@ a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a keyboar
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QColor, QGuiApplication, QKeyEvent, QPalette
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from sessionclock.core.countdown import ClockState, Phase
@@ -90,7 +90,7 @@ class RoomWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.countdown, 1)
         layout.addLayout(bar)
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
 
         self.apply_display(display)
         self.start_button.clicked.connect(controller.start_now)
@@ -125,10 +125,9 @@ class RoomWindow(QWidget):
         current: Theme = self.countdown.theme
         colours = current.colours(self._phase or Phase.DAY_DONE)
         # The bar blends into the face; buttons are outlined, never large light areas at night.
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, QColor(colours.background))
-        self.setPalette(palette)
+        # The background goes in the style sheet too: a style sheet resets the palette.
         self.setStyleSheet(
+            f"RoomWindow {{ background-color: {colours.background}; }}"
             f"QPushButton {{ background: {colours.background}; color: {colours.text};"
             f" border: 2px solid {colours.track}; border-radius: 12px;"
             f" font-size: 20px; padding: 4px 16px; }}"
@@ -136,6 +135,10 @@ class RoomWindow(QWidget):
             f"QPushButton:pressed {{ background: {colours.cue}; }}"
             f"QPushButton:disabled {{ color: {colours.track}; }}"
         )
+        # A style sheet changed while the window is hidden is otherwise painted stale on its
+        # first show.
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     # -- state ---------------------------------------------------------------------------------
 
