@@ -20,8 +20,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._room import running_room
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
+
+from benchmarks._room import run_for, running_room
 
 
 class PaintTimer(QObject):
@@ -45,13 +46,6 @@ class PaintTimer(QObject):
                 self.delays_ms.append((now - math.floor(now)) * 1000)
             return True
         return False
-
-
-def run_for(seconds: float) -> None:
-    """Run the event loop for *seconds* (``QApplication.quit`` would close the windows)."""
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
 
 
 def main() -> int:

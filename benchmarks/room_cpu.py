@@ -15,15 +15,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._room import running_room
-from PySide6.QtCore import QEventLoop, QTimer
 
-
-def run_for(seconds: float) -> None:
-    """Run the event loop for *seconds* (``QApplication.quit`` would close the windows)."""
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
+from benchmarks._room import run_for, running_room
 
 
 def main() -> int:

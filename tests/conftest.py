@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import keyring
 import pytest
+
 from tests.support.keyrings import InMemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

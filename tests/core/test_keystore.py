@@ -11,7 +11,6 @@ import keyring.errors
 import pytest
 from keyring.backends import chainer, fail, null
 from keyring.compat import properties
-from tests.support.keyrings import InMemoryKeyring
 
 from sessionclock.core.errors import KeyStoreUnavailableError
 from sessionclock.core.keystore import (
@@ -21,6 +20,7 @@ from sessionclock.core.keystore import (
     MemoryKeyStore,
     refusal_reason,
 )
+from tests.support.keyrings import InMemoryKeyring
 
 
 class WeakKeyring(InMemoryKeyring):

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.keyrings import InMemoryKeyring
 
 from sessionclock.core.keystore import KeyringKeyStore
 from sessionclock.store import AccountRepository, Database
+from tests.support.keyrings import InMemoryKeyring
 
 
 @pytest.fixture
