@@ -11,7 +11,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from sessionclock.store.database import Database, alembic_config, downgrade, upgrade
+from sessionclock.store.database import (
+    SCHEMA_REVISION,
+    Database,
+    alembic_config,
+    downgrade,
+    schema_revision,
+    upgrade,
+)
 from sessionclock.store.engine import make_engine
 from sessionclock.store.tables import Base
 
@@ -40,8 +47,17 @@ def _tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names()) - {"alembic_version", "sqlite_sequence"}
 
 
-def test_there_is_one_head() -> None:
-    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1
+def test_there_is_one_head_and_the_store_knows_it() -> None:
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert heads == [SCHEMA_REVISION]
+
+
+def test_schema_revision_is_read_without_alembic(engine: Engine) -> None:
+    assert schema_revision(engine) is None
+    upgrade(engine)
+    assert schema_revision(engine) == SCHEMA_REVISION == _revision(engine)
+    downgrade(engine, "base")
+    assert schema_revision(engine) is None
 
 
 def test_upgrade_from_empty_matches_the_orm(engine: Engine) -> None:

@@ -25,8 +25,8 @@ class Clock(Protocol):
 class SystemClock:
     """The real clock: the computer's time in its local zone (or a configured zone).
 
-    Attributes:
-        tz: the zone reported by ``zone()``; ``None`` means the computer's local zone.
+    The computer's zone is read once, on first use (reading it costs milliseconds, and the clock
+    is asked every second); a change of the computer's zone takes effect at the next start.
     """
 
     def __init__(self, tz: tzinfo | None = None) -> None:
@@ -34,15 +34,13 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Return the current time in the practitioner's zone."""
-        if self._tz is not None:
-            return datetime.now(self._tz)
-        return datetime.now().astimezone()
+        return datetime.now(self.zone())
 
     def zone(self) -> tzinfo:
         """Return the practitioner's zone."""
-        if self._tz is not None:
-            return self._tz
-        return local_zone()
+        if self._tz is None:
+            self._tz = local_zone()
+        return self._tz
 
 
 def local_zone() -> tzinfo:

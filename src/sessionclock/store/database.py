@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from platformdirs import user_data_path
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 
 from sessionclock.core.crypto import Sealer, delete_key
@@ -25,6 +24,10 @@ from sessionclock.core.keystore import KeyStore
 from sessionclock.store.engine import checkpoint_wal, make_engine, writer
 from sessionclock.store.failures import storage_errors
 from sessionclock.store.repository import AccountRepository
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 from sessionclock.store.tables import (
     AccountRow,
     FeedSourceRow,
@@ -43,8 +46,14 @@ def default_database_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / DATABASE_FILENAME
 
 
+SCHEMA_REVISION = "0001"
+"""The newest migration's revision; a test checks it against the migration scripts."""
+
+
 def alembic_config() -> Config:
     """Return an Alembic configuration built in code (no alembic.ini is needed)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_PATH))
     return config
@@ -80,7 +89,9 @@ class Database:
         engine = make_engine(path)
         try:
             with storage_errors():
-                upgrade(engine)
+                # Alembic takes a tenth of a second to import: only when there is work for it.
+                if schema_revision(engine) != SCHEMA_REVISION:
+                    upgrade(engine)
                 if os.name == "posix":
                     # SQLite gives the -wal and -shm files the database file's permissions.
                     path.chmod(0o600)
@@ -132,8 +143,21 @@ class Database:
             checkpoint_wal(self.engine)
 
 
+def schema_revision(engine: Engine) -> str | None:
+    """Return the database's migration revision, or None for a new (or pre-migration) file."""
+    with engine.connect() as connection:
+        has_table = connection.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+        ).first()
+        if has_table is None:
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database behind *engine* to *revision* (default: the newest)."""
+    from alembic import command
+
     config = alembic_config()
     with writer(engine).begin() as connection:
         config.attributes["connection"] = connection
@@ -142,6 +166,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Migrate the database behind *engine* down to *revision* (``"base"``: empty)."""
+    from alembic import command
+
     config = alembic_config()
     with writer(engine).begin() as connection:
         config.attributes["connection"] = connection

@@ -5,12 +5,13 @@ Kept apart from ``app.py`` so the composition root stays one call long for these
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from sessionclock.core.preferences import Preferences
-from sessionclock.core.summary import day_summary
 from sessionclock.core.themes import theme
 from sessionclock.ui.banner import Banner
 from sessionclock.ui.chime_player import ChimePlayer
@@ -20,9 +21,12 @@ from sessionclock.ui.platform.autostart import LoginItem, create_login_item
 from sessionclock.ui.platform.wakelock import ScreenAwake, create_screen_awake
 from sessionclock.ui.reminder_presenter import Notifier, ReminderPresenter
 from sessionclock.ui.room_window import CUE_MS, RoomWindow, add_room_mode_action
-from sessionclock.ui.settings_dialog import SettingsDialog
-from sessionclock.ui.summary_dialog import SummaryDialog
 from sessionclock.ui.tray import TrayIcon, create_tray
+
+if TYPE_CHECKING:
+    # The dialogs are built on demand, so they are not imported before the window shows.
+    from sessionclock.ui.settings_dialog import SettingsDialog
+    from sessionclock.ui.summary_dialog import SummaryDialog
 
 
 class RoomAndTray(QObject):
@@ -128,6 +132,8 @@ class RoomAndTray(QObject):
 
     def settings_dialog(self) -> SettingsDialog:
         """Return the settings dialog for the preferences in force."""
+        from sessionclock.ui.settings_dialog import SettingsDialog
+
         login_item = self._login_item if self._login_item is not None else create_login_item()
         return SettingsDialog(self._preferences, login_item=login_item, parent=self._window)
 
@@ -148,6 +154,9 @@ class RoomAndTray(QObject):
 
     def summary_dialog(self) -> SummaryDialog:
         """Return the end-of-day summary dialog for today."""
+        from sessionclock.core.summary import day_summary
+        from sessionclock.ui.summary_dialog import SummaryDialog
+
         controller = self._controller
         sessions = controller.sessions_on(controller.today())
         return SummaryDialog(

@@ -10,7 +10,7 @@ a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a keyboar
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from sessionclock.core.countdown import ClockState, Phase
@@ -121,6 +121,12 @@ class RoomWindow(QWidget):
         )
         self._style_chrome()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        # A style sheet set while the window was hidden can be painted stale on the next show,
+        # so the chrome is styled again as the window appears.
+        self._style_chrome()
+        super().showEvent(event)
+
     def _style_chrome(self) -> None:
         current: Theme = self.countdown.theme
         colours = current.colours(self._phase or Phase.DAY_DONE)
@@ -135,10 +141,6 @@ class RoomWindow(QWidget):
             f"QPushButton:pressed {{ background: {colours.cue}; }}"
             f"QPushButton:disabled {{ color: {colours.track}; }}"
         )
-        # A style sheet changed while the window is hidden is otherwise painted stale on its
-        # first show.
-        self.style().unpolish(self)
-        self.style().polish(self)
 
     # -- state ---------------------------------------------------------------------------------
 

@@ -17,10 +17,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
-from jeepney.io.blocking import DBusConnection, open_dbus_connection
+if TYPE_CHECKING:
+    from jeepney.io.blocking import DBusConnection
 
 _log = logging.getLogger(__name__)
 
@@ -238,6 +238,8 @@ class FreedesktopScreenAwake:
     def _call(
         self, connection: DBusConnection, method: str, signature: str, body: tuple[object, ...]
     ) -> tuple[object, ...] | None:
+        from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
+
         target = DBusAddress(self.PATH, bus_name=self.SERVICE, interface=self.INTERFACE)
         reply = connection.send_and_get_reply(
             new_method_call(target, method, signature, body), timeout=self._timeout_s
@@ -255,6 +257,9 @@ class FreedesktopScreenAwake:
         """Ask the desktop not to blank the screen."""
         if self._cookie is not None:
             return
+        # Imported on first use: it is only needed once a session runs, not to show the window.
+        from jeepney.io.blocking import open_dbus_connection
+
         try:
             connection = open_dbus_connection(bus=self._address)
         except (OSError, KeyError, ValueError):
