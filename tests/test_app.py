@@ -112,3 +112,33 @@ def test_sync_without_a_calendar_says_how_to_connect_one(
     finally:
         application.shutdown()
     assert shown == ["No calendar is connected. Open Calendar settings to connect one."]
+
+
+def test_delete_all_data_removes_every_row_and_the_key(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessionclock.core.models import Session
+    from sessionclock.store.database import Database
+
+    clock = FixedClock(datetime(2026, 11, 10, 9, tzinfo=UTC))
+    profile = app.open_profile(data_dir=tmp_path, demo=False, clock=clock)
+    profile.repository.add(Session("Marker Client", clock.now(), clock.now().replace(hour=10)))
+    profile.repository.set_feed_url("https://clinic.example/feed/QZXTOKEN.ics")
+    application = app.build(profile, clock=clock)
+    qtbot.addWidget(application.window)
+    answers = iter([QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes])
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: next(answers))
+    assert not application.delete_local_data()
+    assert profile.repository.feed_url() is not None
+    assert memory_keyring.passwords
+    assert application.delete_local_data()
+    application.shutdown()
+
+    assert memory_keyring.passwords == {}
+    database = Database.open(tmp_path / "sessionclock.db")
+    try:
+        assert database.account_ids() == ()
+    finally:
+        database.close()
+    for path in tmp_path.iterdir():
+        assert b"QZXTOKEN" not in path.read_bytes()

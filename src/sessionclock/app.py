@@ -147,6 +147,7 @@ class Application:
         self.room_and_tray.preferences_edited.connect(self.update_preferences)
         self.profile: Profile | None = None
         self.preferences = defaults
+        self.window.delete_data_requested.connect(self._on_window_delete_data_requested)
         self.sync_flow: SyncFlow | None = None
 
     def open(self, profile: Profile) -> None:
@@ -223,6 +224,39 @@ class Application:
         )
         dialog.exec()
         dialog.deleteLater()
+
+    def delete_local_data(self) -> bool:
+        """Delete, after asking, every row of this account and its key; True if deleted.
+
+        The sessions, settings, fired reminders and the calendar address go from the database
+        files at once (secure delete, WAL checkpoint), and the account's key from the key store.
+        """
+        profile = self.profile
+        if profile is None:
+            return False
+        answer = QMessageBox.warning(
+            self.window,
+            "Delete all data on this computer",
+            "Delete every session, setting and the calendar connection stored on this computer? "
+            "This cannot be undone. Session Clock closes afterwards.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.ticker.stop()
+        if self.sync_flow is not None:
+            self.sync_flow.shutdown()
+        try:
+            profile.database.delete_account(profile.account_id, profile.keystore)
+        except SessionClockError as e:
+            QMessageBox.critical(self.window, "Data could not be deleted", str(e))
+            return False
+        return True
+
+    def _on_window_delete_data_requested(self) -> None:
+        if self.delete_local_data():
+            QApplication.quit()
 
     def shutdown(self) -> None:
         """Stop ticking and any sync, and close the profile."""

@@ -40,12 +40,14 @@ class MainWindow(QMainWindow):
         painted_once: emitted after the window's first paint (the app then opens the store).
         sync_requested: the practitioner asked to sync from the calendar.
         calendar_settings_requested: the practitioner opened Calendar settings.
+        delete_data_requested: the practitioner asked to delete everything stored here.
     """
 
     close_requested = Signal()
     painted_once = Signal()
     sync_requested = Signal()
     calendar_settings_requested = Signal()
+    delete_data_requested = Signal()
 
     def __init__(
         self,
@@ -191,6 +193,10 @@ class MainWindow(QMainWindow):
         self._action(session_menu, "&Start now", "Ctrl+Return", self._controller.start_now)
         self._action(session_menu, "E&nd now", "Ctrl+Shift+Return", self._controller.end_now)
         self._action(session_menu, "&+5 min", "Ctrl++", lambda: self._controller.extend(5))
+        session_menu.addSeparator()
+        delete_data = QAction("Delete all data on this computer…", self)
+        delete_data.triggered.connect(self.delete_data_requested)
+        session_menu.addAction(delete_data)
         session_menu.addSeparator()
         self._action(session_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.view_menu = menu.addMenu("&View")
