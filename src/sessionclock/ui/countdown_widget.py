@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from datetime import tzinfo
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from sessionclock.core.clockface import FaceText, face_text
@@ -14,6 +15,7 @@ from sessionclock.core.preferences import ThemeName
 from sessionclock.core.themes import PhaseColours, Theme, theme
 
 _DIGIT_FAMILY = "DejaVu Sans"  # tabular digits, so the countdown does not jitter each second
+_GLYPH_PAD = 0.08  # room around a cached character for strokes that overhang its advance
 
 
 class CountdownWidget(QWidget):
@@ -38,6 +40,7 @@ class CountdownWidget(QWidget):
         self._large = False
         self.face: FaceText | None = None
         self._font_cache: dict[tuple[str, int, int], QFont] = {}
+        self._glyph_cache: dict[tuple[str, int, int, str, float], QPixmap] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAccessibleName("Countdown")
@@ -205,9 +208,8 @@ class CountdownWidget(QWidget):
             painter.setPen(pen)
             painter.drawArc(arc, 90 * 16, -round(progress * 360 * 16))
         inner = arc.width() - 2 * stroke
-        painter.setFont(self._fit_digits(face.digits, inner * 0.8, inner * 0.42, weight=300))
-        painter.setPen(QColor(colours.digits))
-        painter.drawText(ring, Qt.AlignmentFlag.AlignCenter, face.digits)
+        font = self._fit_digits(face.digits, inner * 0.8, inner * 0.42, weight=300)
+        self._draw_digits(painter, ring, face.digits, font, colours.digits)
         return ring.bottom()
 
     def _paint_large(
@@ -220,9 +222,7 @@ class CountdownWidget(QWidget):
         digits_height = QFontMetricsF(font).height()
         top = area.top() + (area.height() - digits_height - gap - bar_height) / 2
         digits_rect = QRectF(area.left(), top, area.width(), digits_height)
-        painter.setFont(font)
-        painter.setPen(QColor(colours.digits))
-        painter.drawText(digits_rect, Qt.AlignmentFlag.AlignCenter, face.digits)
+        self._draw_digits(painter, digits_rect, face.digits, font, colours.digits)
         bar_width = area.width() * 0.6
         bar = QRectF(area.center().x() - bar_width / 2, digits_rect.bottom() + gap, bar_width, 0)
         bar.setHeight(bar_height)
@@ -236,6 +236,45 @@ class CountdownWidget(QWidget):
             painter.setBrush(QColor(colours.ring))
             painter.drawRoundedRect(done, bar_height / 2, bar_height / 2)
         return bar.bottom() + gap
+
+    def _draw_digits(
+        self, painter: QPainter, rect: QRectF, text: str, font: QFont, colour: str
+    ) -> None:
+        """Draw *text* centred in *rect* from cached images of its characters.
+
+        Qt's raster engine keeps no cache for glyphs this large and would fill their outlines
+        again on every tick; a countdown only ever needs a dozen characters, drawn once each.
+        """
+        metrics = QFontMetricsF(font)
+        advances = [metrics.horizontalAdvance(ch) for ch in text]
+        x = rect.center().x() - sum(advances) / 2
+        y = rect.center().y() - metrics.height() / 2
+        pad = metrics.height() * _GLYPH_PAD
+        for ch, advance in zip(text, advances, strict=True):
+            painter.drawPixmap(QPointF(x - pad, y), self._glyph(ch, font, colour, metrics))
+            x += advance
+
+    def _glyph(self, ch: str, font: QFont, colour: str, metrics: QFontMetricsF) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        key = (ch, font.pixelSize(), font.weight().value, colour, ratio)
+        pixmap = self._glyph_cache.get(key)
+        if pixmap is None:
+            if len(self._glyph_cache) > 128:
+                self._glyph_cache.clear()
+            pad = metrics.height() * _GLYPH_PAD
+            width = metrics.horizontalAdvance(ch) + 2 * pad
+            pixmap = QPixmap(math.ceil(width * ratio), math.ceil(metrics.height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            glyph_painter = QPainter(pixmap)
+            glyph_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            glyph_painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            glyph_painter.setFont(font)
+            glyph_painter.setPen(QColor(colour))
+            glyph_painter.drawText(QPointF(pad, metrics.ascent()), ch)
+            glyph_painter.end()
+            self._glyph_cache[key] = pixmap
+        return pixmap
 
     def _fit_digits(
         self, text: str, max_width: float, max_height: float, *, weight: int = 400
