@@ -11,69 +11,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import httpx
 
+from benchmarks._service import PASSWORD, exchange, start_service
 from sessionclock_service.migrate import upgrade
-
-PASSWORD = "benchmark password 1"  # noqa: S105 - a throwaway benchmark account
-
-
-def free_port() -> int:
-    """Return a free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_service(database_url: str, *, rounds: int) -> tuple[subprocess.Popen[bytes], int]:
-    """Start ``sessionclock-service`` (one worker) and wait for its health endpoint."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SESSIONCLOCK_", "STRIPE_"))}
-    env.update(
-        SESSIONCLOCK_DATABASE_URL=database_url,
-        SESSIONCLOCK_BCRYPT_ROUNDS=str(rounds),
-        SESSIONCLOCK_SECRET_KEY="b" * 40,
-        SESSIONCLOCK_PASSWORD_PEPPER="p" * 40,
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sessionclock_service", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc, port
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the service did not start")
-
-
-async def _request(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
-) -> int:
-    writer.write(request)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return int(head.split(b" ", 2)[1])
 
 
 async def measure(
@@ -95,7 +44,7 @@ async def measure(
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while time.perf_counter() < stop:
-                assert await _request(reader, writer, sign_in) == 201
+                assert await exchange(reader, writer, sign_in) == 201
                 sign_ins += 1
         finally:
             writer.close()
@@ -107,7 +56,7 @@ async def measure(
         try:
             while time.perf_counter() < stop:
                 started = time.perf_counter()
-                assert await _request(reader, writer, health) == 200
+                assert await exchange(reader, writer, health) == 200
                 latencies.append(time.perf_counter() - started)
                 await asyncio.sleep(0.01)
         finally:
@@ -138,11 +87,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade(url)
-        proc, port = start_service(url, rounds=args.rounds)
+        proc, base = start_service(url, bcrypt_rounds=args.rounds)
+        port = int(base.rsplit(":", 1)[1])
         try:
             email = "bcrypt-bench@example.org"
             httpx.post(
-                f"http://127.0.0.1:{port}/v1/accounts",
+                f"{base}/v1/accounts",
                 json={"email": email, "password": PASSWORD},
                 timeout=30,
             ).raise_for_status()

@@ -10,65 +10,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import httpx
 
+from benchmarks._service import PASSWORD, exchange, start_service
 from sessionclock_service.migrate import upgrade
 from sessionclock_service.testing import PostgresCluster, postgres_bindir
-
-PASSWORD = "benchmark password 1"  # noqa: S105 - a throwaway benchmark account
-
-
-def free_port() -> int:
-    """Return a free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_service(database_url: str, *, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``sessionclock-service`` and wait for its health endpoint."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SESSIONCLOCK_", "STRIPE_"))}
-    env.update(
-        SESSIONCLOCK_DATABASE_URL=database_url,
-        SESSIONCLOCK_BCRYPT_ROUNDS="4",  # sign-up speed only; the endpoint measured never hashes
-        SESSIONCLOCK_SECRET_KEY="b" * 40,
-        SESSIONCLOCK_PASSWORD_PEPPER="p" * 40,
-    )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sessionclock_service",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the service did not start")
 
 
 def make_tokens(base: str, count: int) -> list[str]:
@@ -86,28 +40,10 @@ def make_tokens(base: str, count: int) -> list[str]:
     return tokens
 
 
-async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
-    """Send one keep-alive GET and read its answer; return the status code."""
-    writer.write(request)
-    await writer.drain()
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
-    return status
-
-
 async def hammer(
     base: str, tokens: list[str], *, seconds: float, path: str = "/v1/entitlement"
 ) -> tuple[list[float], int]:
-    """Have one keep-alive connection per token call *path* in a loop.
-
-    A minimal HTTP/1.1 client on asyncio streams: httpx's own overhead would otherwise be
-    what is measured, since the load generator shares the machine with the service.
-    """
+    """Have one keep-alive connection per token call *path* in a loop."""
     host, port = base.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = 0
@@ -122,7 +58,7 @@ async def hammer(
         try:
             while time.perf_counter() < stop:
                 started = time.perf_counter()
-                status = await _get(reader, writer, request)
+                status = await exchange(reader, writer, request)
                 latencies.append(time.perf_counter() - started)
                 if status != 200:
                     errors += 1
