@@ -142,3 +142,17 @@ def test_delete_all_data_removes_every_row_and_the_key(
         database.close()
     for path in tmp_path.iterdir():
         assert b"QZXTOKEN" not in path.read_bytes()
+
+
+def test_calendar_changes_found_in_the_background_are_announced(qtbot: QtBot) -> None:
+    clock = SystemClock(UTC)
+    application = app.build(app.open_profile(data_dir=None, demo=True, clock=clock), clock=clock)
+    qtbot.addWidget(application.window)
+    try:
+        assert application.sync_flow is not None
+        application.sync_flow.calendar_changed.emit()
+        assert "calendar has changed" in application.window.statusBar().currentMessage()
+        assert application.room_and_tray.tray is None  # offscreen: no tray, so the banner
+        assert application.room_and_tray.banner.title_label.text() == "Calendar changed"
+    finally:
+        application.shutdown()

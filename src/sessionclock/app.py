@@ -177,12 +177,14 @@ class Application:
         flow.running_changed.connect(window.set_syncing)
         flow.synced.connect(self._on_sync_flow_synced)
         flow.failed.connect(window.show_message)
-        flow.calendar_changed.connect(
-            lambda: window.show_message(
-                "Your calendar has changed. Choose Sync from Calendar to review.", 0
-            )
-        )
+        flow.check_failed.connect(self.room_and_tray.presenter.sync_failed)
+        flow.calendar_changed.connect(self._on_sync_flow_calendar_changed)
         return flow
+
+    def _on_sync_flow_calendar_changed(self) -> None:
+        message = "Your calendar has changed. Choose Sync from Calendar to review."
+        self.window.show_message(message, 0)
+        self.room_and_tray.notifier().notify("Calendar changed", message)
 
     def _on_sync_flow_synced(self, changes: int) -> None:
         self.controller.reload()

@@ -179,6 +179,18 @@ def test_background_check_reports_changes_without_writing(
     assert not flow.background_check_active()
 
 
+def test_a_failed_background_check_goes_to_the_tray_not_a_dialog(
+    qtbot: QtBot, make_flow: MakeFlow, repository: AccountRepository
+) -> None:
+    repository.set_feed_url("https://clinic.example/feed.ics")
+    recorder = Recorder(lambda plan: changes_for(plan))
+    flow = make_flow(recorder, sync=feed_sync(status=404))
+    with qtbot.waitSignal(flow.check_failed, timeout=5000) as blocker:
+        flow.check_now()
+    assert "reset" in blocker.args[0]
+    assert recorder.messages == []
+
+
 def test_retention_deletes_sessions_that_ended_long_ago(
     qtbot: QtBot, make_flow: MakeFlow, repository: AccountRepository
 ) -> None:

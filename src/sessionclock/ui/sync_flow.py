@@ -61,12 +61,15 @@ class SyncFlow(QObject):
     Signals:
         synced: emitted with the number of changes written after a confirmed sync.
         failed: emitted with a user-presentable message when a sync could not be read.
+        check_failed: emitted with the message when a background check failed (nobody is
+            looking at a dialog then, so it goes to the tray).
         calendar_changed: the background check found changes waiting for review.
         running_changed: emitted with True when a sync starts and False when it ends.
     """
 
     synced = Signal(int)
     failed = Signal(str)
+    check_failed = Signal(str)
     calendar_changed = Signal()
     running_changed = Signal(bool)
 
@@ -247,6 +250,8 @@ class SyncFlow(QObject):
         self.failed.emit(message)
         if interactive:
             self._report(message)
+        else:
+            self.check_failed.emit(message)
 
     # -- default dialogs -----------------------------------------------------------------------
 
