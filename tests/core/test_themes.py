@@ -54,6 +54,12 @@ def test_digits_reach_aaa_contrast_in_every_theme_and_phase(name: ThemeName, pha
 
 
 @pytest.mark.parametrize(("name", "phase"), ALL)
+def test_digits_keep_aaa_contrast_while_a_reminder_cue_shows(name: ThemeName, phase: Phase) -> None:
+    colours = theme(name).colours(phase)
+    assert contrast_ratio(colours.digits, colours.cue) >= AAA_CONTRAST
+
+
+@pytest.mark.parametrize(("name", "phase"), ALL)
 def test_text_is_readable_in_every_theme_and_phase(name: ThemeName, phase: Phase) -> None:
     colours = theme(name).colours(phase)
     assert contrast_ratio(colours.text, colours.background) >= 4.5

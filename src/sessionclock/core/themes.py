@@ -168,7 +168,7 @@ _NIGHT = Theme(
     phases=MappingProxyType(
         {
             Phase.BEFORE_FIRST: _phase(
-                "#0f0b08", "#c9a27a", "#6e5842", text="#b89878", muted="#9c8670", cue="#2a2017"
+                "#0f0b08", "#c9a27a", "#6e5842", text="#b89878", muted="#9c8670", cue="#251c14"
             ),
             Phase.HANDS_ON: _phase(
                 "#0e0a07", "#d9a86b", "#8a6a3f", text="#c49a6a", muted="#a0835f", cue="#2d2113"
@@ -180,10 +180,10 @@ _NIGHT = Theme(
                 "#0d0b08", "#c2b08a", "#6f6550", text="#b0a080", muted="#9a8e74", cue="#26221a"
             ),
             Phase.OVERTIME: _phase(
-                "#120a08", "#e39a7c", "#99563f", text="#d08c72", muted="#a97b66", cue="#351b13"
+                "#120a08", "#e39a7c", "#99563f", text="#d08c72", muted="#a97b66", cue="#2e1710"
             ),
             Phase.DAY_DONE: _phase(
-                "#0c0a09", "#b3a596", "#5e564e", text="#a39687", muted="#948a7e", cue="#221e1a"
+                "#0c0a09", "#b3a596", "#5e564e", text="#a39687", muted="#948a7e", cue="#1d1a17"
             ),
         }
     ),
