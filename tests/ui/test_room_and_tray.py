@@ -111,6 +111,7 @@ def test_settings_and_summary_are_offered(
         settings.accept()
     edited: Preferences = blocker.args[0]
     assert edited.reminders.silent
+    clock.current = at(10, 30)  # after the session ended
     summary = parts.summary_dialog()
     qtbot.addWidget(summary)
     assert summary.table.rowCount() == 1

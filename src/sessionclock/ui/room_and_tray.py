@@ -160,7 +160,7 @@ class RoomAndTray(QObject):
         controller = self._controller
         sessions = controller.sessions_on(controller.today())
         return SummaryDialog(
-            day_summary(sessions, settings=controller.settings),
+            day_summary(sessions, settings=controller.settings, now=controller.clock.now()),
             tz=controller.clock.zone(),
             use_24h=self._preferences.display.use_24h,
             parent=self._window,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from sessionclock.core.formatting import format_minutes, format_span, format_time
-from sessionclock.core.summary import DaySummary
+from sessionclock.core.summary import DaySummary, Progress
 
 COLUMNS = ("Client", "Booked", "Started", "Ended", "Overtime")
 
@@ -53,13 +53,12 @@ class SummaryDialog(QDialog):
         for row, item in enumerate(summary.sessions):
             span = format_span(item.booked_start, item.booked_end, tz=tz, use_24h=use_24h)
             overtime = format_minutes(item.overtime) if item.overtime > timedelta(0) else "—"
-            cells = (
-                item.session.client_name,
-                span,
-                when(item.actual_start),
-                when(item.actual_end),
-                overtime,
-            )
+            started, ended = when(item.actual_start), when(item.actual_end)
+            if item.progress is Progress.UPCOMING:
+                started, ended = "to come", ""
+            elif item.progress is Progress.RUNNING and item.actual_end is None:
+                ended = "running"
+            cells = (item.session.client_name, span, started, ended, overtime)
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
 
