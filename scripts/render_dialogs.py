@@ -1,6 +1,7 @@
-"""Render the calendar settings and the sync preview to PNG, for review by eye.
+"""Render the dialogs to PNG, for review by eye: calendar settings, sync preview, settings and
+today's summary.
 
-Usage: .venv/bin/python scripts/render_sync.py [OUTPUT_DIR]   (default: screenshots/sync)
+Usage: .venv/bin/python scripts/render_dialogs.py [OUTPUT_DIR]   (default: screenshots/dialogs)
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
+from scripts._render import demo_application
+from sessionclock.core.countdown import Phase
 from sessionclock.core.feed.importer import ImportedSession, ImportResult, SkippedEvent, SkipReason
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import SyncPreferences
@@ -47,7 +51,7 @@ class _Address:
 
 def main() -> int:
     """Render the dialogs and print where the PNGs went."""
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/sync")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/dialogs")
     out.mkdir(parents=True, exist_ok=True)
     _app = QApplication.instance() or QApplication([])
     for name, url in (
@@ -86,6 +90,18 @@ def main() -> int:
     QApplication.processEvents()
     preview.grab().save(str(out / "preview.png"))
     print(out / "preview.png")
+    application = demo_application(Phase.TURNOVER)
+    extra: tuple[tuple[str, QDialog], ...] = (
+        ("settings", application.room_and_tray.settings_dialog()),
+        ("summary", application.room_and_tray.summary_dialog()),
+    )
+    for name, shown in extra:
+        shown.show()
+        QApplication.processEvents()
+        shown.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+        shown.close()
+    application.shutdown()
     return 0
 
 
