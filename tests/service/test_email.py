@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -57,7 +58,7 @@ def test_send_failure_keeps_the_action_and_retries(
     assert fake_resend.sent == [] and fake_resend.attempts == 1
     rows = _outbox_rows(clean_database)
     assert len(rows) == 1 and rows[0].attempts == 1 and rows[0].last_error == "HTTP 500"
-    assert b"scr_" not in rows[0].sealed  # the queued message is encrypted
+    sealed = rows[0].sealed
 
     services = _services(client)
     assert services.outbox.deliver_due(services.sessions) == 0  # not due yet: back-off
@@ -68,6 +69,11 @@ def test_send_failure_keeps_the_action_and_retries(
     assert len(fake_resend.sent) == 1 and fake_resend.attempts == 3
     # Every attempt used the same idempotency key, so Resend cannot send it twice.
     assert _outbox_rows(clean_database) == []
+    # The queued message was encrypted: neither the reset code nor the address was readable.
+    match = re.search(r"scr_[A-Za-z0-9_-]{43}", fake_resend.sent[0].payload["text"])
+    assert match is not None
+    assert match.group().encode() not in sealed
+    assert customer.email.encode() not in sealed
 
 
 @pytest.mark.allow_warning_logs
