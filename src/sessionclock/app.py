@@ -279,7 +279,9 @@ def build(profile: Profile, *, clock: Clock) -> Application:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run Session Clock; returns the process exit status."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Warnings from libraries, and what the app itself says at INFO (never client data).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("sessionclock").setLevel(logging.INFO)
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Session Clock")
