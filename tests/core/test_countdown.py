@@ -275,3 +275,10 @@ def test_sessions_in_any_order_give_the_same_state() -> None:
         assert clock_state(DAY, now=now, settings=DEFAULT) == clock_state(
             tuple(reversed(DAY)), now=now, settings=DEFAULT
         )
+
+
+def test_progress_of_a_phase_with_no_length_is_complete() -> None:
+    from dataclasses import replace
+
+    state = clock_state(DAY, now=at(10, 5), settings=DEFAULT)
+    assert replace(state, phase_start=at(10, 15)).progress == 1.0

@@ -83,3 +83,9 @@ def test_reminders_follow_plus_five_minutes() -> None:
     state = clock_state((extended,), now=datetime(2026, 3, 2, 9, 55, tzinfo=TZ), settings=SETTINGS)
     leads = [r.lead_minutes for r in due_reminders(state, settings=SETTINGS, fired=set())]
     assert leads == [10, 5]  # hands-on now ends at 10:00
+
+
+def test_no_reminders_in_overtime() -> None:
+    started = SESSION.with_changes(actual_start=datetime(2026, 3, 2, 9, tzinfo=TZ))
+    state = clock_state((started,), now=datetime(2026, 3, 2, 10, 5, tzinfo=TZ), settings=SETTINGS)
+    assert due_reminders(state, settings=SETTINGS, fired=set()) == ()

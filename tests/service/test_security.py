@@ -1,0 +1,103 @@
+"""Passwords, tokens and the small checks the service relies on (full coverage of security.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sessionclock_service.security import (
+    API_TOKEN_PREFIX,
+    PasswordHasher,
+    address_key,
+    constant_time_equal,
+    email_key,
+    has_control_characters,
+    hash_token,
+    is_row_id,
+    new_id,
+    new_token,
+)
+
+
+@pytest.fixture(scope="module")
+def hasher() -> PasswordHasher:
+    return PasswordHasher(pepper="p" * 40, rounds=4)
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct horse battery",
+        "ü" * 100,  # 200 bytes: far past bcrypt's 72
+        "😀" * 19,  # 76 bytes
+        "a" * 72 + "b",  # differs only after byte 72
+        "lone \ud800 surrogate",
+    ],
+)
+def test_any_password_round_trips_and_nothing_is_truncated(
+    hasher: PasswordHasher, password: str
+) -> None:
+    stored = hasher.hash(password)
+    assert stored.startswith("$2b$04$")
+    assert hasher.verify(password, stored)
+    assert not hasher.verify(password[:-1], stored)
+
+
+def test_passwords_sharing_their_first_72_bytes_are_different(hasher: PasswordHasher) -> None:
+    stored = hasher.hash("a" * 72 + "first")
+    assert not hasher.verify("a" * 72 + "second", stored)
+
+
+def test_an_unknown_account_spends_the_same_work_and_says_no(hasher: PasswordHasher) -> None:
+    assert not hasher.verify("anything", None)
+    assert hasher.dummy_hash.startswith("$2b$04$")
+
+
+def test_a_damaged_hash_is_a_refusal_not_an_error(hasher: PasswordHasher) -> None:
+    assert not hasher.verify("anything", "not a bcrypt hash")
+
+
+def test_another_pepper_does_not_verify(hasher: PasswordHasher) -> None:
+    stored = hasher.hash("correct horse battery")
+    assert not PasswordHasher(pepper="q" * 40, rounds=4).verify("correct horse battery", stored)
+
+
+def test_tokens_are_long_random_and_stored_as_hashes() -> None:
+    first, second = new_token(API_TOKEN_PREFIX), new_token(API_TOKEN_PREFIX)
+    assert first != second
+    assert first.startswith(API_TOKEN_PREFIX)
+    assert len(first) == len(API_TOKEN_PREFIX) + 43  # 32 bytes, base64url
+    digest = hash_token(first)
+    assert len(digest) == 64
+    assert first not in digest
+    assert hash_token(first) == digest
+
+
+def test_row_ids_and_their_shape() -> None:
+    row_id = new_id()
+    assert is_row_id(row_id)
+    assert not is_row_id(row_id.upper())
+    assert not is_row_id(row_id[:-1])
+    assert not is_row_id("g" * 32)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("plain@example.org", False), ("nul\x00", True), ("del\x7f", True), ("\udc80", True)],
+)
+def test_control_characters(value: str, expected: bool) -> None:
+    assert has_control_characters(value) is expected
+
+
+def test_constant_time_equal() -> None:
+    assert constant_time_equal("abc", "abc")
+    assert not constant_time_equal("abc", "abd")
+    assert not constant_time_equal("abc", "abcd")
+
+
+def test_rate_limit_keys_hold_no_addresses() -> None:
+    key = email_key("ann@example.org")
+    assert key.startswith("acct:")
+    assert "ann" not in key
+    assert email_key("ann@example.org") == key
+    assert address_key("203.0.113.7").startswith("addr:")
+    assert "203" not in address_key("203.0.113.7")
