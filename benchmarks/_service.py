@@ -26,11 +26,8 @@ def free_port() -> int:
         return port
 
 
-def start_service(
-    database_url: str, *, workers: int = 1, bcrypt_rounds: int = 4
-) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``sessionclock-service``, wait for its health endpoint; return it and its address."""
-    port = free_port()
+def service_env(database_url: str, *, bcrypt_rounds: int = 4) -> dict[str, str]:
+    """Return the environment the service runs with: this database, throwaway secrets."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SESSIONCLOCK_", "STRIPE_"))}
     env.update(
         SESSIONCLOCK_DATABASE_URL=database_url,
@@ -38,6 +35,15 @@ def start_service(
         SESSIONCLOCK_SECRET_KEY="b" * 40,
         SESSIONCLOCK_PASSWORD_PEPPER="p" * 40,
     )
+    return env
+
+
+def start_service(
+    database_url: str, *, workers: int = 1, bcrypt_rounds: int = 4
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``sessionclock-service``, wait for its health endpoint; return it and its address."""
+    port = free_port()
+    env = service_env(database_url, bcrypt_rounds=bcrypt_rounds)
     command = [sys.executable, "-m", "sessionclock_service", "--port", str(port)]
     proc = subprocess.Popen(
         [*command, "--workers", str(workers)],

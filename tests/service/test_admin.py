@@ -149,6 +149,15 @@ def test_state_changes_without_csrf_are_refused(
     assert "grant_complimentary" not in staff.get("/admin/audit").text
 
 
+def test_the_account_page_says_only_its_own_notices(staff: TestClient, customer: Customer) -> None:
+    account_id = _account_id(staff, customer.email.split("@")[0])
+    page = staff.get(f"/admin/accounts/{account_id}?notice=granted")
+    assert "Complimentary access granted." in page.text
+    crafted = staff.get(f"/admin/accounts/{account_id}?notice=Call+555-0100+to+verify")
+    assert "555-0100" not in crafted.text
+    assert 'id="notice"' not in crafted.text
+
+
 def test_missing_account_page(staff: TestClient) -> None:
     r = staff.get("/admin/accounts/0123456789abcdef0123456789abcdef")
     assert r.status_code == 404

@@ -109,12 +109,12 @@ def test_admin_in_chromium(browser: Browser, client: TestClient) -> None:
             assert page.inner_text("#access").startswith("trial until")
 
             page.click("#grant")
-            assert page.inner_text("#notice") == "granted"
+            assert page.inner_text("#notice") == "Complimentary access granted."
             assert page.inner_text("#complimentary") == "yes"
             assert client.get("/v1/entitlement", headers=auth).json()["source"] == "complimentary"
 
             page.click("#revoke")
-            assert page.inner_text("#notice") == "revoked"
+            assert page.inner_text("#notice") == "Complimentary access revoked."
             assert page.inner_text("#complimentary") == "no"
             assert client.get("/v1/entitlement", headers=auth).json()["source"] == "trial"
 

@@ -139,7 +139,8 @@ def account_page(
         summary = staff_cases.get_account(services, staff=staff, account_id=account_id)
     except staff_cases.AccountMissingError:
         return _page(request, "missing.html", {"staff": staff}, code=404)
-    notice = request.query_params.get("notice", "")[:40]
+    # Only the service's own notices are shown: a crafted link cannot put words on this page.
+    notice = NOTICES.get(request.query_params.get("notice", ""), "")
     return _page(
         request,
         "account.html",
@@ -150,6 +151,16 @@ def account_page(
             "billing": services.billing is not None,
         },
     )
+
+
+NOTICES = {
+    "granted": "Complimentary access granted.",
+    "revoked": "Complimentary access revoked.",
+    "cancelled": "Subscription cancelled.",
+    "billing-unavailable": "Billing is not configured, so nothing was cancelled.",
+    "stripe-error": "Stripe could not be reached; nothing was changed. Try again later.",
+}
+"""What the account page may say after an action, by the code in its address."""
 
 
 def _back(account_id: str, notice: str) -> RedirectResponse:

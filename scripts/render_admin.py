@@ -1,0 +1,77 @@
+"""Render the admin area's pages to PNG in Debian's Chromium, for review by eye.
+
+Runs the real ``sessionclock-service`` on a throwaway SQLite file with one staff member and a few
+accounts. Usage: .venv/bin/python scripts/render_admin.py [OUTPUT_DIR]   (default:
+screenshots/admin)
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+from benchmarks._service import PASSWORD, service_env, start_service
+
+STAFF = "staff@example.org"
+STAFF_PASSWORD = "staff password for renders"  # noqa: S105 - a throwaway render account
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def main() -> int:
+    """Render the sign-in, search, account and audit pages and print where they went."""
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots/admin")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'render.sqlite3'}"
+        env = service_env(url) | {"SESSIONCLOCK_STAFF_PASSWORD": STAFF_PASSWORD}
+        command = [sys.executable, "-m", "sessionclock_service", "create-staff", STAFF]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        proc, base = start_service(url)
+        try:
+            for i in range(3):
+                account = {"email": f"practitioner{i}@example.org", "password": PASSWORD}
+                httpx.post(f"{base}/v1/accounts", json=account).raise_for_status()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                )
+                page = browser.new_page(viewport={"width": 1100, "height": 700})
+                page.goto(f"{base}/admin")
+                page.screenshot(path=str(out / "sign-in.png"))
+                page.fill("input[name=email]", STAFF)
+                page.fill("input[name=password]", STAFF_PASSWORD)
+                page.click("#sign-in")
+                page.fill("input[name=q]", "practitioner")
+                page.keyboard.press("Enter")
+                page.wait_for_selector("text=practitioner1@example.org")
+                page.screenshot(path=str(out / "search.png"))
+                page.click("text=practitioner1@example.org")
+                page.click("#grant")
+                page.screenshot(path=str(out / "account.png"))
+                page.click("text=Audit log")
+                page.screenshot(path=str(out / "audit.png"))
+                browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    for name in ("sign-in", "search", "account", "audit"):
+        print(out / f"{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
