@@ -95,6 +95,19 @@ def test_each_reminder_fires_once_with_its_own_sound_setting(
     assert wired.cues == 3
     assert all("Ann" not in message for _, message in wired.notices.shown)
     assert "A.L." in wired.notices.shown[0][1]
+    assert wired.notices.shown[2][1] == "Time to wrap up with A.L."
+
+
+def test_reminder_wording() -> None:
+    from sessionclock.core.reminders import Reminder
+    from sessionclock.ui.reminder_presenter import reminder_message
+
+    session = Session("Sofia Rossi", at(9), at(10), id=1)
+    assert reminder_message(Reminder(session, 1)) == (
+        "1 minute of hands-on time left",
+        "S.R.: 1 min until wrap-up.",
+    )
+    assert reminder_message(Reminder(session, 0))[1] == "Time to wrap up with S.R."
 
 
 def test_reminders_do_not_fire_again_after_a_restart(

@@ -40,10 +40,12 @@ def reminder_message(reminder: Reminder) -> tuple[str, str]:
     """Return the notification for *reminder* (the client by initials only)."""
     who = initials(reminder.session.client_name)
     if reminder.lead_minutes == 0:
-        return "Hands-on time is over", f"Time to wrap up with {who}."
+        # Initials already end in a full stop ("S.R."); a second one reads as a typo.
+        return "Hands-on time is over", f"Time to wrap up with {who}".rstrip(".") + "."
     return (
-        f"{reminder.lead_minutes} minutes of hands-on time left",
-        f"{who}: {reminder.lead_minutes} minutes until wrap-up.",
+        f"{reminder.lead_minutes} minute{'' if reminder.lead_minutes == 1 else 's'} of hands-on"
+        " time left",
+        f"{who}: {reminder.lead_minutes} min until wrap-up.",
     )
 
 

@@ -10,7 +10,14 @@ a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a keyboar
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from sessionclock.core.countdown import ClockState, Phase
@@ -218,13 +225,11 @@ class RoomWindow(QWidget):
         return super().event(event)
 
 
-def add_room_mode_action(window: QObject, room: RoomWindow) -> None:
+def add_room_mode_action(window: QObject, room: RoomWindow) -> QAction:
     """Offer room mode from *window* (a ``MainWindow``): a View menu entry and F11."""
-    from PySide6.QtGui import QAction, QKeySequence
-
     action = QAction("&Room mode", window)
     action.setShortcut(QKeySequence(Qt.Key.Key_F11))
-    action.setToolTip("Show the clock fullscreen for the treatment room")
+    action.setToolTip("Show the clock fullscreen for the treatment room (F11)")
     action.triggered.connect(room.enter)
     menu = getattr(window, "view_menu", None)
     if menu is not None:
@@ -232,3 +237,4 @@ def add_room_mode_action(window: QObject, room: RoomWindow) -> None:
         menu.addAction(action)
     else:
         window.addAction(action)  # type: ignore[attr-defined]
+    return action
