@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtWidgets import QApplication
@@ -26,11 +27,10 @@ def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 10, hour, minute, tzinfo=TZ)
 
 
-def test_without_a_tray_reminders_appear_in_the_window_banner(
-    qtbot: QtBot, qapp: QApplication, clock: FixedClock, repository: AccountRepository
-) -> None:
-    repository.add(Session("Ann Lee", at(9), at(10)))
-    clock.current = at(9, 44)
+def wire(
+    qtbot: QtBot, clock: FixedClock, repository: AccountRepository, **options: Any
+) -> tuple[ClockController, MainWindow, RoomAndTray]:
+    """Build the controller, the main window and room mode/tray on it, shown and loaded."""
     preferences = Preferences()
     controller = ClockController(clock=clock, store=repository, settings=preferences.clock)
     window = MainWindow(controller, display=preferences.display)
@@ -41,11 +41,21 @@ def test_without_a_tray_reminders_appear_in_the_window_banner(
         preferences=preferences,
         screen_awake=FakeScreenAwake(),
         player=ChimePlayer(outputs=lambda: 0),
+        **options,
     )
     qtbot.addWidget(parts.room)
     controller.reload()
     window.show()
     qtbot.waitExposed(window)
+    return controller, window, parts
+
+
+def test_without_a_tray_reminders_appear_in_the_window_banner(
+    qtbot: QtBot, qapp: QApplication, clock: FixedClock, repository: AccountRepository
+) -> None:
+    repository.add(Session("Ann Lee", at(9), at(10)))
+    clock.current = at(9, 44)
+    controller, window, parts = wire(qtbot, clock, repository)
     assert parts.tray is None
     assert parts.notifier() is parts.banner
     assert qapp.quitOnLastWindowClosed()
@@ -61,21 +71,7 @@ def test_without_a_tray_reminders_appear_in_the_window_banner(
 def test_room_mode_is_one_action_away(
     qtbot: QtBot, clock: FixedClock, repository: AccountRepository
 ) -> None:
-    preferences = Preferences()
-    controller = ClockController(clock=clock, store=repository, settings=preferences.clock)
-    window = MainWindow(controller, display=preferences.display)
-    qtbot.addWidget(window)
-    parts = RoomAndTray(
-        window=window,
-        controller=controller,
-        preferences=preferences,
-        screen_awake=FakeScreenAwake(),
-        player=ChimePlayer(outputs=lambda: 0),
-        use_tray=False,
-    )
-    qtbot.addWidget(parts.room)
-    window.show()
-    qtbot.waitExposed(window)
+    _controller, window, parts = wire(qtbot, clock, repository, use_tray=False)
     parts.room_action.trigger()
     qtbot.waitUntil(parts.room.isVisible)
     assert parts.room.isFullScreen()
@@ -87,23 +83,9 @@ def test_settings_and_summary_are_offered(
     qtbot: QtBot, clock: FixedClock, repository: AccountRepository
 ) -> None:
     repository.add(Session("Ann Lee", at(9), at(10), actual_start=at(9), actual_end=at(10, 4)))
-    preferences = Preferences()
-    controller = ClockController(clock=clock, store=repository, settings=preferences.clock)
-    window = MainWindow(controller, display=preferences.display)
-    qtbot.addWidget(window)
-    parts = RoomAndTray(
-        window=window,
-        controller=controller,
-        preferences=preferences,
-        screen_awake=FakeScreenAwake(),
-        player=ChimePlayer(outputs=lambda: 0),
-        use_tray=False,
-        login_item=FakeLoginItem(),
+    _controller, _window, parts = wire(
+        qtbot, clock, repository, use_tray=False, login_item=FakeLoginItem()
     )
-    qtbot.addWidget(parts.room)
-    controller.reload()
-    window.show()
-    qtbot.waitExposed(window)
     settings = parts.open_settings()
     assert settings.isVisible()
     settings.silent_check.setChecked(True)
