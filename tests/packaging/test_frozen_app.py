@@ -1,0 +1,215 @@
+"""The one-folder app that ``build.spec`` makes: what is in it, and that it starts, ticks and quits.
+
+The module builds the app once with ``scripts/build-app`` into a temporary folder (so a developer's
+``dist/`` is left alone), then looks inside it and runs it under Xvfb with a window manager,
+as a practitioner would start it: its window appears, the clock on it changes from second to
+second, and Ctrl+Q ends it with exit status 0.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PyInstaller.archive.readers import CArchiveReader
+
+from sessionclock.core.licences import from_json
+from tests.support.xdisplay import visible_windows, x_display
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_TIMEOUT_S = 600
+
+# What the desktop app must never carry: the service, its libraries, test and developer tools.
+FOREIGN_MODULES = {
+    "sessionclock_service",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "stripe",
+    "bcrypt",
+    "psycopg",
+    "psycopg_binary",
+    "jinja2",
+    "tests",
+    "pytest",
+    "_pytest",
+    "hypothesis",
+    "playwright",
+    "click",
+    "rich",
+    "pygments",
+    "setuptools",
+}
+# Files that would mean unused Qt parts came along.
+FOREIGN_FILES = (
+    "WebEngine",
+    "Qt63D",
+    "Qt6Pdf",
+    "VirtualKeyboard",
+    "libqgtk3",
+    "libqeglfs",
+    "libqvnc",
+    "libqlinuxfb",
+    "libqjpeg",
+    "libqtiff",
+    "libqopensslbackend",
+    "libgtk-3",
+    "libpq",
+    "/translations/",
+)
+
+
+def tree_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the app from this checkout; return the folder it is in."""
+    out = tmp_path_factory.mktemp("build")
+    start = time.monotonic()
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "build-app"), str(out / "dist"), str(out / "work")],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    folder = out / "dist" / "SessionClock"
+    print(f"built in {time.monotonic() - start:.1f} s, {tree_size(folder) / 2**20:.0f} MiB")
+    return folder
+
+
+def bundled_modules(folder: Path) -> set[str]:
+    archive = CArchiveReader(str(folder / "sessionclock"))
+    return set(archive.open_embedded_archive("PYZ.pyz").toc)
+
+
+def test_the_folder_holds_the_app_its_resources_and_its_migrations(built: Path) -> None:
+    assert os.access(built / "sessionclock", os.X_OK)
+    package = built / "_internal" / "sessionclock"
+    # The same places as in a wheel: sessionclock.core.resources looks there.
+    for name in (
+        "resources/icons/sessionclock.svg",
+        "resources/icons/sessionclock-16.png",
+        "resources/chimes/reminder.wav",
+        "resources/licences.json",
+        "core/data/windows_display_zones.json",
+        "store/migrations/env.py",
+    ):
+        assert (package / name).is_file(), name
+    assert list((package / "store" / "migrations" / "versions").glob("v0001_*.py"))
+
+
+def test_keyring_back_ends_and_the_time_zone_database_are_bundled(built: Path) -> None:
+    modules = bundled_modules(built)
+    assert {"keyring.backends.SecretService", "jeepney", "secretstorage"} <= modules
+    assert {"keyring.backends.Windows", "keyring.backends.macOS"} <= modules
+    assert (built / "_internal" / "tzdata" / "zoneinfo" / "Europe" / "London").is_file()
+
+
+def test_the_service_and_the_developer_tools_are_left_out(built: Path) -> None:
+    tops = {name.partition(".")[0] for name in bundled_modules(built)}
+    assert "sessionclock" in tops
+    assert not tops & FOREIGN_MODULES
+    on_disk = {p.name.partition(".")[0] for p in (built / "_internal").iterdir()}
+    assert not on_disk & FOREIGN_MODULES
+
+
+def test_unused_qt_parts_are_left_out(built: Path) -> None:
+    files = [str(p.relative_to(built)) for p in built.rglob("*")]
+    found = [f for f in files if any(marker in f for marker in FOREIGN_FILES)]
+    assert found == []
+    plugins = built / "_internal" / "PySide6" / "Qt" / "plugins"
+    for needed in (
+        "platforms/libqxcb.so",
+        "platforms/libqwayland.so",
+        "multimedia/libffmpegmediaplugin.so",
+        "imageformats/libqsvg.so",
+        "imageformats/libqico.so",
+        "iconengines/libqsvgicon.so",
+    ):
+        assert (plugins / needed).is_file(), needed
+
+
+def test_the_licences_cover_what_is_bundled_and_only_that(built: Path) -> None:
+    shipped = from_json(
+        (built / "_internal" / "sessionclock" / "resources" / "licences.json").read_text("utf-8")
+    )
+    names = {entry.name.lower() for entry in shipped}
+    assert {"pyside6_essentials", "shiboken6", "keyring", "jeepney", "sqlalchemy"} <= names
+    assert {"cryptography", "httpx", "platformdirs", "alembic"} <= names
+    assert not names & {"fastapi", "uvicorn", "stripe", "bcrypt", "jinja2", "pytest", "psycopg"}
+    assert all(entry.version and entry.licence for entry in shipped)
+    keyring_entry = next(e for e in shipped if e.name == "keyring")
+    assert "Permission is hereby granted" in keyring_entry.text
+
+
+def grab(window: str, env: dict[str, str]) -> bytes:
+    """Return the window's pixels as the X server has them (an XWD dump)."""
+    return subprocess.run(
+        ["xwd", "-silent", "-id", window], env=env, capture_output=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def display() -> Iterator[dict[str, str]]:
+    # No tray host: without one, Quit and closing the window both end the app.
+    with x_display(tray=False, size="1366x768") as env:
+        yield env
+
+
+@pytest.mark.xvfb
+def test_the_built_app_shows_its_window_ticks_and_quits(
+    built: Path, display: dict[str, str], tmp_path: Path
+) -> None:
+    env = {
+        **display,
+        "QT_QPA_PLATFORM": "xcb",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    app = subprocess.Popen(
+        [str(built / "sessionclock"), "--demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        windows: list[str] = []
+        while not windows and time.monotonic() < deadline and app.poll() is None:
+            windows = visible_windows(env, pid=str(app.pid), name="Session Clock")
+            time.sleep(0.05)
+        assert windows, "no Session Clock window appeared"
+        [window] = windows
+
+        # The clock ticks: what the window shows keeps changing, a second apart.
+        changes = 0
+        previous = grab(window, env)
+        deadline = time.monotonic() + 20
+        while changes < 3 and time.monotonic() < deadline:
+            time.sleep(0.25)
+            current = grab(window, env)
+            if current != previous:
+                changes += 1
+                previous = current
+        assert changes >= 3, "the window stopped changing: the clock does not tick"
+
+        subprocess.run(
+            ["xdotool", "windowactivate", "--sync", window, "key", "ctrl+q"], env=env, check=True
+        )
+        status = app.wait(timeout=20)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        _, err = app.communicate(timeout=10)
+    assert status == 0, err.decode()[-3000:]
+    assert b"Traceback" not in err, err.decode()[-3000:]
