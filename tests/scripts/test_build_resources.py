@@ -14,11 +14,12 @@ from array import array
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from scripts.build_resources import ICNS_TYPES, ICO_SIZES, RESOURCES, generate
 from sessionclock.core.resources import APP_ICON_PNG_SIZES
+from tests.support.images import channel_differences, read_images
 
 PIXEL_TOLERANCE = 6
 """Largest difference allowed in one colour channel (0-255) between committed and regenerated."""
@@ -36,23 +37,11 @@ def generated_files(root: Path) -> set[Path]:
 
 
 def images(path: Path) -> list[QImage]:
-    reader = QImageReader(str(path))
-    found = []
-    for index in range(reader.imageCount()):
-        # Single-image formats (PNG) cannot jump, not even to their first image.
-        assert index == 0 or reader.jumpToImage(index), (path, index)
-        image = reader.read()
-        assert not image.isNull(), (path, index, reader.errorString())
-        found.append(image.convertToFormat(QImage.Format.Format_ARGB32))
-    return found
+    return read_images(path)
 
 
 def largest_channel_difference(first: QImage, second: QImage) -> int:
-    assert first.size() == second.size()
-    a, b = bytes(first.constBits()), bytes(second.constBits())
-    if a == b:
-        return 0
-    return max(abs(x - y) for x, y in zip(a, b, strict=True))
+    return max(channel_differences(first, second))
 
 
 def samples(path: Path) -> tuple[wave._wave_params, array[int]]:
