@@ -8,8 +8,10 @@ second, and Ctrl+Q ends it with exit status 0.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +20,7 @@ import pytest
 from PyInstaller.archive.readers import CArchiveReader
 
 from sessionclock.core.licences import from_json
-from tests.support.xdisplay import visible_windows, x_display
+from tests.support.xdisplay import visible_windows, wait_for, x_display
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 600
@@ -47,6 +49,10 @@ FOREIGN_MODULES = {
 # Files that would mean unused Qt parts came along.
 FOREIGN_FILES = (
     "WebEngine",
+    "Qt6Quick",
+    "Qt6Qml",
+    "libffmpegmediaplugin",
+    "libavcodec",
     "Qt63D",
     "Qt6Pdf",
     "VirtualKeyboard",
@@ -129,7 +135,6 @@ def test_unused_qt_parts_are_left_out(built: Path) -> None:
     for needed in (
         "platforms/libqxcb.so",
         "platforms/libqwayland.so",
-        "multimedia/libffmpegmediaplugin.so",
         "imageformats/libqsvg.so",
         "imageformats/libqico.so",
         "iconengines/libqsvgicon.so",
@@ -148,6 +153,75 @@ def test_the_licences_cover_what_is_bundled_and_only_that(built: Path) -> None:
     assert all(entry.version and entry.licence for entry in shipped)
     keyring_entry = next(e for e in shipped if e.name == "keyring")
     assert "Permission is hereby granted" in keyring_entry.text
+
+
+# Plays a chime through QSoundEffect with only the Qt plugins the build ships; prints what it saw.
+PLAY_CHIME = """
+import json, sys
+from PySide6.QtCore import QCoreApplication, QTimer, QUrl
+QCoreApplication.setLibraryPaths([sys.argv[1]])
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+app = QGuiApplication([])
+seen = {"outputs": len(QMediaDevices.audioOutputs()), "playing": []}
+effect = QSoundEffect()
+def on_status():
+    if effect.status() == QSoundEffect.Status.Ready:
+        effect.play()
+    elif effect.status() == QSoundEffect.Status.Error:
+        app.quit()
+def on_playing():
+    seen["playing"].append(effect.isPlaying())
+    if not effect.isPlaying():
+        app.quit()
+effect.statusChanged.connect(on_status)
+effect.playingChanged.connect(on_playing)
+effect.setSource(QUrl.fromLocalFile(sys.argv[2]))
+QTimer.singleShot(15000, app.quit)
+app.exec()
+print(json.dumps(seen))
+"""
+
+
+@pytest.fixture
+def sound_server(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A PulseAudio server of this user with one silent output; yields the environment for it."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}
+    modules = ["--load=module-null-sink sink_name=silent", "--load=module-native-protocol-unix"]
+    server = subprocess.Popen(
+        ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", *modules],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(server, (runtime / "pulse" / "native").exists, "PulseAudio")
+        yield env
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_chime_plays_with_only_the_qt_plugins_shipped(
+    built: Path, sound_server: dict[str, str]
+) -> None:
+    plugins = built / "_internal" / "PySide6" / "Qt" / "plugins"
+    chime = built / "_internal" / "sessionclock" / "resources" / "chimes" / "reminder.wav"
+    env = {**sound_server, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", PLAY_CHIME, str(plugins), str(chime)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    seen = json.loads(result.stdout)
+    assert seen["outputs"] >= 1, result.stderr
+    # It started and it finished: the sound went to the (silent) output.
+    assert seen["playing"] == [True, False], result.stderr
 
 
 def grab(window: str, env: dict[str, str]) -> bytes:
