@@ -21,16 +21,10 @@ from sessionclock_service.app import create_app
 from sessionclock_service.migrate import upgrade
 from sessionclock_service.models import Base
 from sessionclock_service.settings import Settings
-from sessionclock_service.testing import (
-    WEBHOOK_SECRET,
-    Customer,
-    FakeResend,
-    FakeStripe,
-    MutableClock,
-    PostgresCluster,
-    postgres_bindir,
-    sign_up_and_in,
-)
+from tests.support.fake_resend import FakeResend
+from tests.support.fake_stripe import WEBHOOK_SECRET, FakeStripe
+from tests.support.postgres import PostgresCluster, postgres_bindir
+from tests.support.service import Customer, MutableClock, sign_up_and_in
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 
 from sessionclock_service.models import ApiToken, PasswordResetToken
-from sessionclock_service.testing import (
-    PASSWORD,
-    Customer,
-    FakeResend,
-    MutableClock,
-    new_email,
-    sign_up_and_in,
-)
+from tests.support.fake_resend import FakeResend
+from tests.support.service import PASSWORD, Customer, MutableClock, new_email, sign_up_and_in
 
 
 def _sign_in(

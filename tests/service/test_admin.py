@@ -10,14 +10,8 @@ from fastapi.testclient import TestClient
 
 from sessionclock_service.services import Services
 from sessionclock_service.staff import create_staff
-from sessionclock_service.testing import (
-    Customer,
-    FakeStripe,
-    MutableClock,
-    sign_up_and_in,
-    sign_webhook,
-    stripe_event,
-)
+from tests.support.fake_stripe import FakeStripe, sign_webhook, stripe_event
+from tests.support.service import Customer, MutableClock, sign_up_and_in
 
 STAFF_EMAIL = "staff@sessionclock.test"
 STAFF_PASSWORD = "staff password for tests"

@@ -14,20 +14,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from sessionclock_service.services import Services
 from sessionclock_service.staff import create_staff
-from sessionclock_service.testing import PASSWORD, new_email
+from tests.support import chromium
+from tests.support.service import PASSWORD, new_email
 
 pytestmark = pytest.mark.browser
 
 STAFF_EMAIL = "browser-staff@sessionclock.test"
 STAFF_PASSWORD = "browser staff password"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class ThreadedServer:
@@ -61,11 +54,9 @@ class ThreadedServer:
 def browser() -> Iterator[Browser]:
     """Debian's Chromium (Playwright's own downloads are not used)."""
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+        browser = chromium.launch(playwright)
+        yield browser
+        browser.close()
 
 
 def _sign_in(page: Page, base: str, password: str = STAFF_PASSWORD) -> None:

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from sessionclock_service.deps import admin_user
 from sessionclock_service.services import Services
 from sessionclock_service.staff import create_staff
-from sessionclock_service.testing import PASSWORD, Customer, sign_up_and_in
+from tests.support.service import PASSWORD, Customer, sign_up_and_in
 
 STAFF_EMAIL = "matrix-staff@sessionclock.test"
 STAFF_PASSWORD = "matrix staff password"

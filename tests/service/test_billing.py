@@ -10,16 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from sessionclock_service.testing import (
-    PASSWORD,
-    Customer,
-    FakeResend,
-    FakeStripe,
-    MutableClock,
-    sign_up_and_in,
-    sign_webhook,
-    stripe_event,
-)
+from tests.support.fake_resend import FakeResend
+from tests.support.fake_stripe import FakeStripe, sign_webhook, stripe_event
+from tests.support.service import PASSWORD, Customer, MutableClock, sign_up_and_in
 
 
 def _checkout(client: TestClient, customer: Customer) -> str:

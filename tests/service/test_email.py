@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, func, select
 from sessionclock_service.email import MAX_ATTEMPTS, EmailMessage, Outbox, ResendEmailSender
 from sessionclock_service.models import OutboxEmail
 from sessionclock_service.services import Services
-from sessionclock_service.testing import Customer, FakeResend, MutableClock
+from tests.support.fake_resend import FakeResend
+from tests.support.service import Customer, MutableClock
 
 
 def _services(client: TestClient) -> Services:

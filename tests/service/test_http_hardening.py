@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from sessionclock_service.middleware import SECURITY_HEADERS
-from sessionclock_service.testing import PASSWORD, Customer, FakeResend
+from tests.support.fake_resend import FakeResend
+from tests.support.service import PASSWORD, Customer
 
 
 def _has_security_headers(headers: object) -> None:
