@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from benchmarks._service import exchange
-from sessionclock_service.migrate import upgrade
+from sessionclock_service.db.migrate import upgrade
 from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
 
 

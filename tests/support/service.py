@@ -18,6 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
+from fastapi.testclient import TestClient
+
+from sessionclock_service.settings import Settings
+from sessionclock_service.usecases.services import Services
 
 PASSWORD = "correct horse battery staple"
 
@@ -110,6 +114,32 @@ def sign_up_and_in(client: HttpClient, email: str | None = None) -> Customer:
     return Customer(
         email=email, password=PASSWORD, token=r.json()["token"], token_id=r.json()["id"]
     )
+
+
+def settings_from(**values: Any) -> Settings:
+    """Build settings from the defaults and *values* alone, whatever the environment holds.
+
+    Every field is given, so pydantic-settings has nothing left to read from the environment.
+    """
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    return Settings(**(defaults | values))
+
+
+def services_of(client: TestClient) -> Services:
+    """Return the services the app of a test client runs on."""
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    return services
+
+
+def sign_in_status(
+    client: HttpClient, email: str, password: str = PASSWORD
+) -> tuple[int, dict[str, str]]:
+    """Sign in through ``POST /v1/tokens``; return the status and the body."""
+    r = client.post(
+        "/v1/tokens", json={"email": email, "password": password, "device_name": "Tablet"}
+    )
+    body: dict[str, str] = r.json()
+    return r.status_code, body
 
 
 # -- the real command ------------------------------------------------------------------------
