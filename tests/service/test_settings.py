@@ -133,6 +133,18 @@ def test_production_refuses_placeholders_and_gaps(environ: Environ, name: str, v
         get_settings()
 
 
+def test_production_refuses_a_placeholder_webhook_secret(environ: Environ) -> None:
+    environ(
+        _production(
+            STRIPE_API_KEY="sk_live_" + STRONG,
+            STRIPE_PRICE_ID="price_1",
+            STRIPE_WEBHOOK_SECRET="whsec_changeme",
+        )
+    )
+    with pytest.raises(SettingsError, match="STRIPE_WEBHOOK_SECRET is a placeholder"):
+        get_settings()
+
+
 def test_a_stripe_key_without_webhook_secret_is_refused_everywhere(environ: Environ) -> None:
     environ({"STRIPE_API_KEY": "sk_test_x", "STRIPE_PRICE_ID": "price_1"})
     with pytest.raises(SettingsError, match="STRIPE_WEBHOOK_SECRET"):
