@@ -21,8 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from benchmarks._service import PASSWORD, exchange, start_service
-from sessionclock_service.migrate import upgrade
+from benchmarks._service import exchange
+from sessionclock_service.db.migrate import upgrade
+from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
 
 
 async def measure(
@@ -87,7 +88,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade(url)
-        proc, base = start_service(url, bcrypt_rounds=args.rounds)
+        proc, base = start_service(service_env(url, **throwaway_secrets(bcrypt_rounds=args.rounds)))
         port = int(base.rsplit(":", 1)[1])
         try:
             email = "bcrypt-bench@example.org"

@@ -20,9 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from benchmarks._service import PASSWORD, exchange, start_service
-from sessionclock_service.migrate import upgrade
-from sessionclock_service.testing import PostgresCluster, postgres_bindir
+from benchmarks._service import exchange
+from sessionclock_service.db.migrate import upgrade
+from tests.support.postgres import PostgresCluster, postgres_bindir
+from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
 
 
 def make_tokens(base: str, count: int) -> list[str]:
@@ -73,7 +74,7 @@ async def hammer(
 def run(label: str, database_url: str, *, clients: int, seconds: float, workers: int) -> None:
     """Benchmark one database and print the figures."""
     upgrade(database_url)
-    proc, base = start_service(database_url, workers=workers)
+    proc, base = start_service(service_env(database_url, **throwaway_secrets()), workers=workers)
     try:
         tokens = make_tokens(base, clients)
         asyncio.run(hammer(base, tokens, seconds=2))  # warm-up

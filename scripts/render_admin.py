@@ -17,18 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 from playwright.sync_api import sync_playwright
 
-from benchmarks._service import PASSWORD, service_env, start_service
+from tests.support import chromium
+from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
 
 STAFF = "staff@example.org"
 STAFF_PASSWORD = "staff password for renders"  # noqa: S105 - a throwaway render account
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> int:
@@ -37,18 +30,16 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'render.sqlite3'}"
-        env = service_env(url) | {"SESSIONCLOCK_STAFF_PASSWORD": STAFF_PASSWORD}
+        env = service_env(url, **throwaway_secrets(), SESSIONCLOCK_STAFF_PASSWORD=STAFF_PASSWORD)
         command = [sys.executable, "-m", "sessionclock_service", "create-staff", STAFF]
         subprocess.run(command, env=env, check=True, capture_output=True)
-        proc, base = start_service(url)
+        proc, base = start_service(env)
         try:
             for i in range(3):
                 account = {"email": f"practitioner{i}@example.org", "password": PASSWORD}
                 httpx.post(f"{base}/v1/accounts", json=account).raise_for_status()
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = chromium.launch(playwright)
                 page = browser.new_page(viewport={"width": 1100, "height": 700})
                 page.goto(f"{base}/admin")
                 page.screenshot(path=str(out / "sign-in.png"))

@@ -17,11 +17,11 @@ import sys
 
 import uvicorn
 
+from sessionclock_service.api.schemas import SignUpIn
 from sessionclock_service.app import build_services
-from sessionclock_service.migrate import upgrade
-from sessionclock_service.schemas import SignUpIn
+from sessionclock_service.db.migrate import upgrade
 from sessionclock_service.settings import SettingsError, get_settings
-from sessionclock_service.staff import create_staff
+from sessionclock_service.usecases.staff import create_staff
 
 
 class AccessLogRedactor(logging.Filter):
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             create_staff(services, email=email, password=password)
         finally:
-            services.engine.dispose()
+            services.db.dispose()
         print(f"Staff account {email} created.")
         return 0
     logging.getLogger("uvicorn.access").addFilter(AccessLogRedactor())

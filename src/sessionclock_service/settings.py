@@ -1,28 +1,44 @@
-"""Service settings read from the environment, with a refusal to run production on placeholders."""
+"""Service settings: each declared once, read from the environment by pydantic-settings.
+
+A field's name, type, default, limits and environment variable are declared together on
+`Settings`. The variable is ``SESSIONCLOCK_`` plus the field's name in capitals, except for the
+providers' own keys, whose field names are their variables' names in lower case
+(``stripe_api_key`` is ``STRIPE_API_KEY``). Nothing is read at import time: `get_settings` reads
+the environment when the service starts. Values given to the constructor take precedence over
+the environment, which is how tests build settings of their own.
+
+Production refuses to run on placeholder secrets, a low bcrypt cost, a missing Resend key or a
+public address that is not https, so a forgotten variable stops the deploy instead of weakening
+every password hash.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
 
+ENV_PREFIX = "SESSIONCLOCK_"
 DEFAULT_DATABASE_URL = "sqlite:///sessionclock-service.sqlite3"
 PLACEHOLDER_SECRET = "insecure-development-placeholder-change-me"  # noqa: S105
 _PLACEHOLDER_MARKERS = ("changethis", "change-me", "changeme", "placeholder", "secret", "xxx")
 _MIN_SECRET_LENGTH = 32
+
+Seconds = Annotated[int, Field(ge=1)]
+Count = Annotated[int, Field(ge=1)]
 
 
 class SettingsError(ValueError):
     """Raised when the environment describes a configuration the service must not run with."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class Settings:
-    """Everything the service is configured with.
+class Settings(BaseSettings):
+    """Everything the service is configured with (immutable once built).
 
     Attributes:
         environment: ``development`` (the default, runs with nothing configured) or ``production``.
@@ -41,7 +57,8 @@ class Settings:
         stripe_webhook_secret: Signing secret of the Stripe webhook endpoint.
         stripe_price_id: The one subscription price offered (a server-side allowlist of one).
         stripe_api_base: Base address of the Stripe API (a loopback fake in tests).
-        webhook_tolerance_seconds: Oldest (and furthest in the future) webhook timestamp accepted.
+        stripe_webhook_tolerance_seconds: Oldest (and furthest in the future) webhook timestamp
+            accepted.
         resend_api_key: Resend API key; empty keeps messages queued in the outbox.
         resend_base_url: Base address of the Resend API (a loopback fake in tests).
         email_from: Sender address of every message.
@@ -52,31 +69,45 @@ class Settings:
         admin_session_minutes: Lifetime of a staff sign-in.
     """
 
-    environment: str = "development"
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_ignore_empty=True,
+        frozen=True,
+        # A refusal must never repeat a secret it was given.
+        hide_input_in_errors=True,
+    )
+
+    environment: Literal["development", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = PLACEHOLDER_SECRET
     password_pepper: str = PLACEHOLDER_SECRET
-    bcrypt_rounds: int = 12
-    min_password_length: int = 10
-    token_inactivity_days: int = 90
-    reset_token_minutes: int = 30
-    trial_days: int = 14
-    login_max_failures: int = 10
-    login_max_address_failures: int = 50
-    login_window_seconds: int = 900
-    stripe_api_key: str = ""
-    stripe_webhook_secret: str = ""
-    stripe_price_id: str = ""
-    stripe_api_base: str = "https://api.stripe.com"
-    webhook_tolerance_seconds: int = 300
-    resend_api_key: str = ""
-    resend_base_url: str = "https://api.resend.com"
+    bcrypt_rounds: Annotated[int, Field(ge=4, le=31)] = 12
+    min_password_length: Count = 10
+    token_inactivity_days: Count = 90
+    reset_token_minutes: Annotated[int, Field(ge=1, le=60)] = 30
+    trial_days: Annotated[int, Field(ge=0)] = 14
+    login_max_failures: Count = 10
+    login_max_address_failures: Count = 50
+    login_window_seconds: Seconds = 900
+    stripe_api_key: Annotated[str, Field(validation_alias="STRIPE_API_KEY")] = ""
+    stripe_webhook_secret: Annotated[str, Field(validation_alias="STRIPE_WEBHOOK_SECRET")] = ""
+    stripe_price_id: Annotated[str, Field(validation_alias="STRIPE_PRICE_ID")] = ""
+    stripe_api_base: Annotated[str, Field(validation_alias="STRIPE_API_BASE")] = (
+        "https://api.stripe.com"
+    )
+    stripe_webhook_tolerance_seconds: Annotated[
+        int, Field(ge=1, validation_alias="STRIPE_WEBHOOK_TOLERANCE_SECONDS")
+    ] = 300
+    resend_api_key: Annotated[str, Field(validation_alias="RESEND_API_KEY")] = ""
+    resend_base_url: Annotated[str, Field(validation_alias="RESEND_BASE_URL")] = (
+        "https://api.resend.com"
+    )
     email_from: str = "Session Clock <accounts@sessionclock.invalid>"
     public_base_url: str = "http://127.0.0.1:8765"
-    max_body_bytes: int = 64 * 1024
-    max_webhook_body_bytes: int = 512 * 1024
-    outbox_interval_seconds: float = 30.0
-    admin_session_minutes: int = 60
+    max_body_bytes: Count = 64 * 1024
+    max_webhook_body_bytes: Count = 512 * 1024
+    outbox_interval_seconds: Annotated[float, Field(ge=0)] = 30.0
+    admin_session_minutes: Count = 60
 
     @property
     def production(self) -> bool:
@@ -88,44 +119,44 @@ class Settings:
         """Whether Stripe is configured."""
         return bool(self.stripe_api_key)
 
-    def validate(self) -> None:
-        """Refuse configurations that must never run.
+    @property
+    def token_inactivity(self) -> timedelta:
+        """How long an unused API token keeps working."""
+        return timedelta(days=self.token_inactivity_days)
 
-        Raises:
-            SettingsError: When production runs on placeholder or missing secrets, or when
-                Stripe is half configured (a key without a webhook secret would mean accepting
-                unverified webhooks).
-        """
+    @model_validator(mode="after")
+    def _refuse_what_must_never_run(self) -> Self:
+        """Refuse half-configured billing anywhere, and placeholders and gaps in production."""
         problems: list[str] = []
-        if self.environment not in ("development", "production"):
-            problems.append("SESSIONCLOCK_ENVIRONMENT must be 'development' or 'production'")
-        if not 4 <= self.bcrypt_rounds <= 31:
-            problems.append("SESSIONCLOCK_BCRYPT_ROUNDS must be between 4 and 31")
-        if not 1 <= self.reset_token_minutes <= 60:
-            problems.append("SESSIONCLOCK_RESET_TOKEN_MINUTES must be between 1 and 60")
         if self.billing_enabled and not (self.stripe_webhook_secret and self.stripe_price_id):
+            # A key without a webhook secret would mean accepting unverified webhooks.
             problems.append(
-                "STRIPE_API_KEY is set: STRIPE_WEBHOOK_SECRET and STRIPE_PRICE_ID are required too"
+                f"{env_name('stripe_api_key')} is set: {env_name('stripe_webhook_secret')} and "
+                f"{env_name('stripe_price_id')} are required too"
             )
         if self.production:
             # Refuse placeholder secrets instead of running with them (as the FastAPI template
             # does): a forgotten variable must stop the deploy, not weaken every password hash.
-            for name, value in (
-                ("SESSIONCLOCK_SECRET_KEY", self.secret_key),
-                ("SESSIONCLOCK_PASSWORD_PEPPER", self.password_pepper),
-            ):
-                if _is_placeholder(value):
-                    problems.append(f"{name} is missing or a placeholder")
+            for field in ("secret_key", "password_pepper"):
+                if _is_placeholder(getattr(self, field)):
+                    problems.append(f"{env_name(field)} is missing or a placeholder")
             if self.bcrypt_rounds < 12:
-                problems.append("SESSIONCLOCK_BCRYPT_ROUNDS must be at least 12 in production")
+                problems.append(f"{env_name('bcrypt_rounds')} must be at least 12 in production")
             if not self.resend_api_key or _is_placeholder(self.resend_api_key):
-                problems.append("RESEND_API_KEY is missing or a placeholder")
+                problems.append(f"{env_name('resend_api_key')} is missing or a placeholder")
             if self.billing_enabled and _is_placeholder(self.stripe_webhook_secret):
-                problems.append("STRIPE_WEBHOOK_SECRET is a placeholder")
+                problems.append(f"{env_name('stripe_webhook_secret')} is a placeholder")
             if not self.public_base_url.startswith("https://"):
-                problems.append("SESSIONCLOCK_PUBLIC_BASE_URL must be https:// in production")
+                problems.append(f"{env_name('public_base_url')} must be https:// in production")
         if problems:
-            raise SettingsError("; ".join(problems))
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def env_name(field: str) -> str:
+    """Return the environment variable that sets *field* of `Settings`."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
 
 
 def _is_placeholder(value: str) -> bool:
@@ -133,60 +164,37 @@ def _is_placeholder(value: str) -> bool:
     return len(value) < _MIN_SECRET_LENGTH or any(m in lowered for m in _PLACEHOLDER_MARKERS)
 
 
-_ENV_NAMES: dict[str, str] = {
-    "environment": "SESSIONCLOCK_ENVIRONMENT",
-    "database_url": "SESSIONCLOCK_DATABASE_URL",
-    "secret_key": "SESSIONCLOCK_SECRET_KEY",
-    "password_pepper": "SESSIONCLOCK_PASSWORD_PEPPER",
-    "bcrypt_rounds": "SESSIONCLOCK_BCRYPT_ROUNDS",
-    "min_password_length": "SESSIONCLOCK_MIN_PASSWORD_LENGTH",
-    "token_inactivity_days": "SESSIONCLOCK_TOKEN_INACTIVITY_DAYS",
-    "reset_token_minutes": "SESSIONCLOCK_RESET_TOKEN_MINUTES",
-    "trial_days": "SESSIONCLOCK_TRIAL_DAYS",
-    "login_max_failures": "SESSIONCLOCK_LOGIN_MAX_FAILURES",
-    "login_max_address_failures": "SESSIONCLOCK_LOGIN_MAX_ADDRESS_FAILURES",
-    "login_window_seconds": "SESSIONCLOCK_LOGIN_WINDOW_SECONDS",
-    "stripe_api_key": "STRIPE_API_KEY",
-    "stripe_webhook_secret": "STRIPE_WEBHOOK_SECRET",
-    "stripe_price_id": "STRIPE_PRICE_ID",
-    "stripe_api_base": "STRIPE_API_BASE",
-    "webhook_tolerance_seconds": "STRIPE_WEBHOOK_TOLERANCE_SECONDS",
-    "resend_api_key": "RESEND_API_KEY",
-    "resend_base_url": "RESEND_BASE_URL",
-    "email_from": "SESSIONCLOCK_EMAIL_FROM",
-    "public_base_url": "SESSIONCLOCK_PUBLIC_BASE_URL",
-    "max_body_bytes": "SESSIONCLOCK_MAX_BODY_BYTES",
-    "max_webhook_body_bytes": "SESSIONCLOCK_MAX_WEBHOOK_BODY_BYTES",
-    "outbox_interval_seconds": "SESSIONCLOCK_OUTBOX_INTERVAL_SECONDS",
-    "admin_session_minutes": "SESSIONCLOCK_ADMIN_SESSION_MINUTES",
-}
+def _explain(error: ValidationError) -> str:
+    """Say what is wrong by environment variable, never repeating a value."""
+    names = {
+        key: env_name(field)
+        for field, info in Settings.model_fields.items()
+        for key in (field, info.validation_alias)
+        if isinstance(key, str)
+    }
+    parts = []
+    for problem in error.errors(include_url=False, include_input=False):
+        cause = problem.get("ctx", {}).get("error")
+        message = str(cause) if cause is not None else problem["msg"]
+        where = names.get(str(problem["loc"][0])) if problem["loc"] else None
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
 
 
-def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings from the environment (or *environ*) and validate them.
+def get_settings() -> Settings:
+    """Read the settings from the environment and check them.
 
     Raises:
         SettingsError: When a value does not parse or the configuration must not run.
     """
-    env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
-    for field in dataclasses.fields(Settings):
-        raw = env.get(_ENV_NAMES[field.name])
-        if raw is None or raw == "":
-            continue
-        try:
-            if field.type == "int":
-                values[field.name] = int(raw)
-            elif field.type == "float":
-                values[field.name] = float(raw)
-            else:
-                values[field.name] = raw
-        except ValueError as exc:
-            raise SettingsError(f"{_ENV_NAMES[field.name]} is not a number") from exc
-    settings = Settings(**values)  # type: ignore[arg-type]
-    settings.validate()
-    if not settings.production and (
-        settings.secret_key == PLACEHOLDER_SECRET or settings.password_pepper == PLACEHOLDER_SECRET
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        # Not chained: the validation error's own text could carry a secret it was given.
+        raise SettingsError(_explain(exc)) from None
+    if not settings.production and PLACEHOLDER_SECRET in (
+        settings.secret_key,
+        settings.password_pepper,
     ):
         logger.warning("Running in development mode with placeholder secrets.")
     return settings

@@ -36,6 +36,7 @@ FOREIGN_MODULES = {
     "psycopg",
     "psycopg_binary",
     "jinja2",
+    "pydantic",
     "tests",
     "pytest",
     "_pytest",

@@ -18,19 +18,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, delete, text
 
 from sessionclock_service.app import create_app
-from sessionclock_service.migrate import upgrade
-from sessionclock_service.models import Base
+from sessionclock_service.db.migrate import upgrade
+from sessionclock_service.db.models import Base
 from sessionclock_service.settings import Settings
-from sessionclock_service.testing import (
-    WEBHOOK_SECRET,
-    Customer,
-    FakeResend,
-    FakeStripe,
-    MutableClock,
-    PostgresCluster,
-    postgres_bindir,
-    sign_up_and_in,
-)
+from tests.support.fake_resend import FakeResend
+from tests.support.fake_stripe import WEBHOOK_SECRET, FakeStripe
+from tests.support.postgres import PostgresCluster, postgres_bindir
+from tests.support.service import Customer, MutableClock, settings_from, sign_up_and_in
 
 
 @pytest.fixture(scope="session")
@@ -142,7 +136,7 @@ def make_settings(
             "outbox_interval_seconds": 0,
         }
         values.update(overrides)
-        return Settings(**values)
+        return settings_from(**values)
 
     return build
 

@@ -3,56 +3,23 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from sessionclock_service.__main__ import AccessLogRedactor, main
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SESSIONCLOCK_", "STRIPE_", "RESEND_"))
-    }
-    env["SESSIONCLOCK_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    env.update(extra)
-    return env
+from tests.support.service import service_env, start_service, throwaway_secrets
 
 
 def test_starts_with_nothing_configured(tmp_path: Path) -> None:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sessionclock_service", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(tmp_path),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    proc, base = start_service(service_env(url), stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
-        answer = None
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=2) as client:
-            while time.monotonic() < deadline and answer is None:
-                try:
-                    answer = client.get("/health")
-                except httpx.TransportError:
-                    assert proc.poll() is None, "the service exited"
-                    time.sleep(0.1)  # waiting for the port to open, not for a result
-            assert answer is not None and answer.json() == {"status": "ok"}
+        with httpx.Client(base_url=base, timeout=2) as client:
+            answer = client.get("/health")
+            assert answer.json() == {"status": "ok"}
             r = client.post(
                 "/v1/accounts", json={"email": "cli@example.org", "password": "long enough pw"}
             )
@@ -79,7 +46,8 @@ def test_starts_with_nothing_configured(tmp_path: Path) -> None:
 def test_refuses_production_with_placeholders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name, value in _env(tmp_path, SESSIONCLOCK_ENVIRONMENT="production").items():
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    for name, value in service_env(url, SESSIONCLOCK_ENVIRONMENT="production").items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SESSIONCLOCK_SECRET_KEY", raising=False)
     assert main(["--port", "1"]) == 2
@@ -89,12 +57,10 @@ def test_refuses_production_with_placeholders(
 def test_create_staff(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = _env(
-        tmp_path,
+    env = service_env(
+        f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        **throwaway_secrets(),
         SESSIONCLOCK_STAFF_PASSWORD="staff password long",
-        SESSIONCLOCK_BCRYPT_ROUNDS="4",
-        SESSIONCLOCK_SECRET_KEY="k" * 40,
-        SESSIONCLOCK_PASSWORD_PEPPER="p" * 40,
     )
     for name, value in env.items():
         monkeypatch.setenv(name, value)

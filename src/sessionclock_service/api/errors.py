@@ -1,0 +1,44 @@
+"""How refusals are answered: one handler for every `ServiceError`, one for malformed input.
+
+The security headers are added by the outermost middleware, so they are on these answers too.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from sessionclock_service.errors import ServiceError
+
+
+async def _service_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=dict(exc.headers))
+
+
+def _clean(value: object) -> str | int:
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "replace").decode("utf-8")[:100]
+
+
+async def _validation_failed(_request: Request, exc: Exception) -> Response:
+    # FastAPI's default answer echoes the rejected input: that would send a password back (and
+    # a lone surrogate in it cannot even be encoded, turning a 422 into a 500).
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "loc": [_clean(part) for part in error.get("loc", ())],
+            "msg": _clean(error.get("msg", "")),
+            "type": _clean(error.get("type", "")),
+        }
+        for error in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    """Answer refusals with their status and message, and malformed input without echoing it."""
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_failed)

@@ -1,0 +1,1 @@
+"""HTTP routes, one module per topic; each validates, calls one use case and returns a schema."""

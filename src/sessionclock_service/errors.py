@@ -1,0 +1,43 @@
+"""The one error type of the service: a refusal with an HTTP status and a message safe to show.
+
+Every layer raises subclasses of `ServiceError`; the HTTP layer answers each of them with one
+handler (``{"detail": message}``, its status and its headers). A subclass says its status and
+its default message once, as class attributes, and is declared beside the code that raises it,
+so the answer to a refusal is decided where the refusal is, not in a table of handlers far away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from types import MappingProxyType
+from typing import ClassVar
+
+
+class ServiceError(Exception):
+    """A refusal the caller may see.
+
+    Attributes:
+        status: The HTTP status of the answer.
+        message: What the answer says by default (never anything secret).
+        headers: Extra response headers (e.g. ``Retry-After``).
+    """
+
+    status: ClassVar[HTTPStatus] = HTTPStatus.BAD_REQUEST
+    message: ClassVar[str] = "The request cannot be served."
+    headers: ClassVar[Mapping[str, str]] = MappingProxyType({})
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+    @property
+    def detail(self) -> str:
+        """What the answer says: the message given when raised, else the class's default."""
+        return str(self)
+
+
+class NotFoundError(ServiceError):
+    """Raised for anything that does not exist or is not the caller's (one answer for both)."""
+
+    status = HTTPStatus.NOT_FOUND
+    message = "Not found."

@@ -1,0 +1,49 @@
+"""The Alembic migrations build exactly the tables the models describe, on both databases.
+
+The migrations ship inside the package (``sessionclock_service/db/migrations``); databases
+migrated before keep their revision ids and upgrade from where they are.
+"""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from sessionclock_service.db.migrate import alembic_config, upgrade
+from sessionclock_service.db.models import Base
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            tables = set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert diff == []
+    assert tables == {*Base.metadata.tables, "alembic_version"}
+
+
+def test_no_table_could_hold_client_data() -> None:
+    columns = {c.name for table in Base.metadata.tables.values() for c in table.columns}
+    for forbidden in ["schedule", "client", "feed", "url", "summary", "location", "session_name"]:
+        assert not any(forbidden in c for c in columns), forbidden
+
+
+def test_the_revision_history_is_one_line_from_the_first_schema(database_url: str) -> None:
+    # Databases already migrated carry these revision ids: they must never change.
+    scripts = ScriptDirectory.from_config(alembic_config(database_url))
+    revisions = [(r.revision, r.down_revision) for r in scripts.walk_revisions()]
+    assert revisions[-1] == ("0001", None)
+    assert scripts.get_heads() == [revisions[0][0]]
+    upgrade(database_url)  # already at the head: a second upgrade finds nothing to do
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+    assert current == scripts.get_current_head()

@@ -1,0 +1,76 @@
+"""A throwaway PostgreSQL cluster for the service's tests and benchmarks (initdb and pg_ctl)."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster in a temp dir, listening on a unix socket only.
+
+    initdb refuses to run as root, so as root the binaries run as the ``postgres`` system
+    user (created by the Debian package) through ``runuser``, in a directory chowned to it.
+
+    Attributes:
+        root: The temporary folder holding the data directory, the socket and the log.
+        datadir: The cluster's data directory.
+        sockdir: Where the server's unix socket is.
+    """
+
+    def __init__(self, bindir: str) -> None:
+        self._bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="sc-pg-"))
+        self.datadir = self.root / "data"
+        self.sockdir = self.root / "sock"
+        self._as_root = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        cmd = [os.path.join(self._bindir, args[0]), *args[1:]]
+        if self._as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        """Create the cluster and start the server."""
+        self.sockdir.mkdir()
+        if self._as_root:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(self.sockdir, "postgres")
+        self._run("initdb", "-D", str(self.datadir), "-A", "trust", "-U", "postgres", "--no-sync")
+        options = (
+            f"-k {self.sockdir} -c listen_addresses='' -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-o",
+            options,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
+
+    def url(self, database: str = "postgres") -> str:
+        """Return the SQLAlchemy URL of *database* on this cluster."""
+        return f"postgresql+psycopg://postgres@/{database}?host={self.sockdir}"
+
+    def stop(self) -> None:
+        """Stop the server and remove its files."""
+        try:
+            self._run("pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def postgres_bindir() -> str | None:
+    """Return the newest installed PostgreSQL binary directory, if any."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
