@@ -74,7 +74,7 @@ def test_start_now_end_now_and_extend_are_saved(
     ben = repository.add(Session("Ben", at(10, 15), at(11)))
     controller = make(clock, repository)
     controller.tick()
-    controller.extend(5)
+    controller.extend()
     saved = repository.get(ann.id or 0)
     assert saved is not None and saved.extra_minutes == 5
     controller.start_now()  # Ann runs by her booking: mark her as started now

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from sessionclock.core.themes import CHROME
+
 BANNER_MS = 20_000
 """How long a notice stays before it hides itself."""
 
@@ -24,8 +26,9 @@ class Banner(QFrame):
         self.setAccessibleName("Notice")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
-            "#banner { background: #fbf3e4; border: 1px solid #b7812a; border-radius: 8px; }"
-            "#banner QLabel { color: #45300a; font-size: 15px; }"
+            f"#banner {{ background: {CHROME.notice_background};"
+            f" border: 1px solid {CHROME.notice_border}; border-radius: 8px; }}"
+            f"#banner QLabel {{ color: {CHROME.notice_text}; font-size: 15px; }}"
         )
         self.title_label = QLabel()
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from sessionclock.core.errors import SessionClockError
 from sessionclock.core.feed.fetch import mask_feed_url, normalise_feed_url
 from sessionclock.core.preferences import SyncPreferences
+from sessionclock.core.themes import CHROME
 
 
 class FeedAddressStore(Protocol):
@@ -78,7 +79,7 @@ class CalendarDialog(QDialog):
         self.address_edit.setAccessibleName("Private calendar address")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #a3271d;")
+        self.error_label.setStyleSheet(f"color: {CHROME.error};")
         self.error_label.hide()
         self.connect_button = QPushButton("&Connect")
         self.connect_button.setMinimumHeight(40)

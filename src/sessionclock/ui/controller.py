@@ -10,7 +10,13 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal, Slot
 
 from sessionclock.core.clock import Clock
-from sessionclock.core.countdown import ClockState, clock_state
+from sessionclock.core.countdown import (
+    ClockState,
+    clock_state,
+    end_changes,
+    extend_changes,
+    start_changes,
+)
 from sessionclock.core.errors import SessionClockError
 from sessionclock.core.formatting import day_bounds
 from sessionclock.core.models import Session
@@ -139,10 +145,6 @@ class ClockController(QObject):
 
     # -- ticking -------------------------------------------------------------------------------
 
-    @Slot()
-    def _on_ticker_ticked(self) -> None:
-        self.tick()
-
     def tick(self) -> None:
         """Recompute the state for the current time and announce due reminders."""
         if self._store is None:
@@ -204,40 +206,20 @@ class ClockController(QObject):
 
     # -- acting --------------------------------------------------------------------------------
 
+    @Slot()
     def start_now(self) -> None:
-        """Start the session the practitioner is about to work on, now.
+        """Start the session the practitioner is about to work on, now (``start_changes``)."""
+        self._save(*start_changes(self.state, now=self._clock.now()))
 
-        If the current session runs by its booking, it is marked as started now. Otherwise the
-        next session starts now and the current one, if any, ends now.
-        """
-        state = self.state
-        now = self._clock.now()
-        current = state.current
-        if current is not None and current.actual_start is None:
-            self._save(current.with_changes(actual_start=now))
-            return
-        if state.next is None:
-            return
-        changes = [state.next.with_changes(actual_start=now)]
-        if current is not None:
-            changes.insert(0, current.with_changes(actual_end=now))
-        self._save(*changes)
-
+    @Slot()
     def end_now(self) -> None:
-        """End the current session now."""
-        state = self.state
-        current, timing = state.current, state.current_timing
-        if current is None or timing is None:
-            return
-        now = self._clock.now()
-        self._save(current.with_changes(actual_start=timing.start, actual_end=now))
+        """End the current session now (``end_changes``)."""
+        self._save(*end_changes(self.state, now=self._clock.now()))
 
-    def extend(self, minutes: int = 5) -> None:
-        """Give the current session *minutes* more."""
-        current = self.state.current
-        if current is None:
-            return
-        self._save(current.with_changes(extra_minutes=current.extra_minutes + minutes))
+    @Slot()
+    def extend(self) -> None:
+        """Give the current session ``EXTEND_MINUTES`` more (``extend_changes``)."""
+        self._save(*extend_changes(self.state))
 
     def add_session(self, session: Session) -> None:
         """Store a new session."""
@@ -262,6 +244,8 @@ class ClockController(QObject):
         self.reload()
 
     def _save(self, *sessions: Session) -> None:
+        if not sessions:
+            return
         try:
             for session in sessions:
                 self.store.update(session)

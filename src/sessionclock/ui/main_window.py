@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         controller.failed.connect(self._on_controller_failed)
         self.start_button.clicked.connect(controller.start_now)
         self.end_button.clicked.connect(controller.end_now)
-        self.extend_button.clicked.connect(lambda: controller.extend(5))
+        self.extend_button.clicked.connect(controller.extend)
         self.previous_button.clicked.connect(lambda: self._go(-1))
         self.next_button.clicked.connect(lambda: self._go(1))
         self.today_button.clicked.connect(lambda: controller.show_day(controller.today()))
@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         session_menu.addSeparator()
         self._action(session_menu, "&Start now", "Ctrl+Return", self._controller.start_now)
         self._action(session_menu, "E&nd now", "Ctrl+Shift+Return", self._controller.end_now)
-        self._action(session_menu, "&+5 min", "Ctrl++", lambda: self._controller.extend(5))
+        self._action(session_menu, "&+5 min", "Ctrl++", self._controller.extend)
         session_menu.addSeparator()
         delete_data = QAction("Delete all data on this computer…", self)
         delete_data.triggered.connect(self.delete_data_requested)
@@ -239,13 +239,9 @@ class MainWindow(QMainWindow):
         self.countdown.set_state(state)
         current_id = state.current.id if state.current is not None else None
         self.model.set_current(current_id, state.now)
-        has_current = state.current is not None
-        self.start_button.setEnabled(
-            (has_current and state.current is not None and state.current.actual_start is None)
-            or state.next is not None
-        )
-        self.end_button.setEnabled(has_current)
-        self.extend_button.setEnabled(has_current)
+        self.start_button.setEnabled(state.can_start)
+        self.end_button.setEnabled(state.can_end)
+        self.extend_button.setEnabled(state.can_extend)
 
     @Slot(object, object)
     def _on_controller_schedule_changed(self, day: date, sessions: tuple[Session, ...]) -> None:

@@ -78,10 +78,6 @@ class ReminderPresenter(QObject):
         """Use *preferences* from now on."""
         self._preferences = preferences
 
-    def set_notifier(self, notifier: Notifier) -> None:
-        """Send notifications to *notifier* from now on."""
-        self._notifier = notifier
-
     def add_cue_target(self, show_cue: Callable[[], None]) -> None:
         """Call *show_cue* for every announcement (a clock face's gentle visual cue)."""
         self._cue_targets.append(show_cue)
@@ -119,10 +115,6 @@ class ReminderPresenter(QObject):
                 f"{who} is booked next.",
                 wants_sound=True,
             )
-
-    @Slot(str)
-    def _on_sync_failed(self, message: str) -> None:
-        self.sync_failed(message)
 
     def sync_failed(self, message: str) -> None:
         """Tell the practitioner a calendar sync failed (no chime: it is not urgent)."""

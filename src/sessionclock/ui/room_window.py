@@ -102,7 +102,7 @@ class RoomWindow(QWidget):
         self.apply_display(display)
         self.start_button.clicked.connect(controller.start_now)
         self.end_button.clicked.connect(controller.end_now)
-        self.extend_button.clicked.connect(lambda: controller.extend(5))
+        self.extend_button.clicked.connect(controller.extend)
         self._state: ClockState | None = None
         controller.state_changed.connect(self._on_controller_state_changed)
 
@@ -158,12 +158,9 @@ class RoomWindow(QWidget):
         if state.phase is not self._phase:
             self._phase = state.phase
             self._style_chrome()
-        current = state.current
-        self.start_button.setEnabled(
-            (current is not None and current.actual_start is None) or state.next is not None
-        )
-        self.end_button.setEnabled(current is not None)
-        self.extend_button.setEnabled(current is not None)
+        self.start_button.setEnabled(state.can_start)
+        self.end_button.setEnabled(state.can_end)
+        self.extend_button.setEnabled(state.can_extend)
         flash = self._flashing and state.phase is Phase.OVERTIME and state.now.second % 2 == 0
         self.countdown.set_cue(self._reminder_cue or flash)
         if self.isVisible() and state.phase in _RUNNING:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from sessionclock.core.formatting import format_minutes, format_span
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.schedule import overlapping
+from sessionclock.core.themes import CHROME
 
 _Index = QModelIndex | QPersistentModelIndex
 SESSION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -125,7 +126,7 @@ class ScheduleModel(QAbstractTableModel):
                 palette = QApplication.palette()
                 return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
             if column is Column.STATUS and index.row() in self._overlaps:
-                return QBrush(QColor("#9a5b00"))
+                return QBrush(QColor(CHROME.caution))
             return None
         if role == SESSION_ID_ROLE:
             return session.id

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from sessionclock.core.formatting import format_span
 from sessionclock.core.models import Session
 from sessionclock.core.schedule import overlapping
+from sessionclock.core.themes import CHROME
 
 _MAX_NAME = 120
 
@@ -70,10 +71,10 @@ class SessionDialog(QDialog):
         self.end_edit.setDisplayFormat(time_format)
         self.end_edit.setAccessibleName("End time")
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #a3271d;")
+        self.error_label.setStyleSheet(f"color: {CHROME.error};")
         self.error_label.setWordWrap(True)
         self.overlap_label = QLabel()
-        self.overlap_label.setStyleSheet("color: #8a5300;")
+        self.overlap_label.setStyleSheet(f"color: {CHROME.caution};")
         self.overlap_label.setWordWrap(True)
         self.overlap_check = QCheckBox("Book it anyway")
         self.overlap_check.setAccessibleName("Book the overlapping session anyway")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from sessionclock.core.preferences import Preferences, ThemeName
 from sessionclock.core.settings import ClockSettings
-from sessionclock.core.themes import THEMES
+from sessionclock.core.themes import CHROME, THEMES
 from sessionclock.ui.platform.autostart import LoginItem
 
 LEAD_ROWS = 4
@@ -138,7 +138,7 @@ class SettingsDialog(QDialog):
         )
 
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #8a1c12;")
+        self.error_label.setStyleSheet(f"color: {CHROME.error};")
         self.error_label.setAccessibleName("Problem with the settings")
         self.error_label.hide()
         buttons = QDialogButtonBox(

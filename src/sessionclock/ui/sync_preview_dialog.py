@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from sessionclock.core.feed.importer import SkipReason
 from sessionclock.core.formatting import format_span, format_time
 from sessionclock.core.sync import SyncChanges, SyncPlan, changes_for
+from sessionclock.core.themes import CHROME
 
 _REASONS = {
     SkipReason.REPEATING: "Part of a repeating series (not imported)",
@@ -84,7 +85,7 @@ class SyncPreviewDialog(QDialog):
         for warning in plan.warnings:
             note = QLabel(warning)
             note.setWordWrap(True)
-            note.setStyleSheet("color: #8a5300;")
+            note.setStyleSheet(f"color: {CHROME.caution};")
             layout.addWidget(note)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.buttons)

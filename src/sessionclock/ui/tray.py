@@ -145,11 +145,8 @@ class TrayIcon(QObject):
             self._icon_key = key
             self.icon.setIcon(QIcon(draw_icon(state, self._palette)))
         self.icon.setToolTip(tooltip_text(state))
-        current = state.current
-        self.start_action.setEnabled(
-            (current is not None and current.actual_start is None) or state.next is not None
-        )
-        self.end_action.setEnabled(current is not None)
+        self.start_action.setEnabled(state.can_start)
+        self.end_action.setEnabled(state.can_end)
 
     def notify(self, title: str, message: str) -> None:
         """Show a notification from the tray."""
