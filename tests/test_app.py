@@ -156,3 +156,20 @@ def test_calendar_changes_found_in_the_background_are_announced(qtbot: QtBot) ->
         assert application.room_and_tray.banner.title_label.text() == "Calendar changed"
     finally:
         application.shutdown()
+
+
+def test_python_m_sessionclock_is_the_app() -> None:
+    import subprocess
+    import sys
+
+    from sessionclock import __version__
+
+    result = subprocess.run(
+        [sys.executable, "-m", "sessionclock", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"sessionclock {__version__}"

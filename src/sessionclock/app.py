@@ -307,7 +307,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return qt_app.exec()
     finally:
         application.shutdown()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QSlider, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.preferences import Preferences, ThemeName
-from sessionclock.ui.platform.autostart import FakeLoginItem, XdgAutostart
+from sessionclock.platform.autostart import XdgAutostart
 from sessionclock.ui.settings_dialog import SettingsDialog
+from tests.support.platform import FakeLoginItem
 
 
 def test_defaults_round_trip(qtbot: QtBot) -> None:

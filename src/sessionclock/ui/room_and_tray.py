@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from sessionclock.core.preferences import Preferences
 from sessionclock.core.themes import theme
+from sessionclock.platform.autostart import LoginItem, create_login_item
+from sessionclock.platform.wakelock import ScreenAwake, create_screen_awake
 from sessionclock.ui.banner import Banner
 from sessionclock.ui.chime_player import ChimePlayer
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.main_window import MainWindow
-from sessionclock.ui.platform.autostart import LoginItem, create_login_item
-from sessionclock.ui.platform.wakelock import ScreenAwake, create_screen_awake
 from sessionclock.ui.reminder_presenter import Notifier, ReminderPresenter
 from sessionclock.ui.room_window import CUE_MS, RoomWindow, add_room_mode_action
 from sessionclock.ui.tray import TrayIcon, create_tray

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.themes import Theme, theme
+from sessionclock.platform.wakelock import ScreenAwake
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.countdown_widget import CountdownWidget
-from sessionclock.ui.platform.wakelock import ScreenAwake
 
 TOUCH_TARGET_PX = 56
 """Height of the room-mode buttons: above the 48 px minimum for a touch target."""

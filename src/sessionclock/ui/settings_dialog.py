@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from sessionclock.core.preferences import Preferences, ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.themes import CHROME, THEMES
-from sessionclock.ui.platform.autostart import LoginItem
+from sessionclock.platform.autostart import LoginItem
 
 LEAD_ROWS = 4
 """How many reminder lead times the dialog offers."""

@@ -20,8 +20,8 @@ from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.chime_player import ChimePlayer
 from sessionclock.ui.controller import ClockController
 from sessionclock.ui.main_window import MainWindow
-from sessionclock.ui.platform.wakelock import FakeScreenAwake
 from sessionclock.ui.room_and_tray import RoomAndTray
+from tests.support.platform import FakeScreenAwake
 
 TZ = ZoneInfo("America/Vancouver")
 

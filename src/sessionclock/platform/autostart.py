@@ -44,7 +44,7 @@ def launch_command() -> list[str]:
     script = shutil.which("sessionclock")
     if script is not None:
         return [script]
-    return [sys.executable, "-m", "sessionclock.app"]
+    return [sys.executable, "-m", "sessionclock"]
 
 
 def _desktop_quote(arg: str) -> str:
@@ -225,21 +225,6 @@ class WindowsRunKey:
             self._registry.set(RUN_VALUE_NAME, windows_command_line(self.command))
         else:
             self._registry.delete(RUN_VALUE_NAME)
-
-
-class FakeLoginItem:
-    """A login item for tests that only remembers the switch."""
-
-    def __init__(self, enabled: bool = False) -> None:
-        self._enabled = enabled
-
-    def is_enabled(self) -> bool:
-        """Return the remembered switch."""
-        return self._enabled
-
-    def set_enabled(self, enabled: bool) -> None:
-        """Remember the switch."""
-        self._enabled = enabled
 
 
 def create_login_item(

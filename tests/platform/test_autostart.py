@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sessionclock.ui.platform.autostart import (
+from sessionclock.platform.autostart import (
     APP_ID,
     RUN_VALUE_NAME,
-    FakeLoginItem,
     LaunchAgent,
     LoginItem,
     WindowsRunKey,
@@ -22,6 +21,7 @@ from sessionclock.ui.platform.autostart import (
     desktop_exec,
     launch_command,
 )
+from tests.support.platform import FakeLoginItem
 
 COMMAND = ["/opt/Session Clock/bin/python", "-m", "sessionclock.app"]
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sessionclock.ui.platform.wakelock import (
+from sessionclock.platform.wakelock import (
     ES_CONTINUOUS,
     ES_DISPLAY_REQUIRED,
-    FakeScreenAwake,
     FreedesktopScreenAwake,
     MacScreenAwake,
     NullScreenAwake,
@@ -21,8 +20,9 @@ from sessionclock.ui.platform.wakelock import (
     WindowsScreenAwake,
     create_screen_awake,
 )
+from tests.support.platform import FakeScreenAwake
 
-FAKE_SERVICE = Path(__file__).with_name("fake_screensaver.py")
+FAKE_SERVICE = Path(__file__).parent.parent / "support" / "fake_screensaver.py"
 
 
 def is_held(awake: ScreenAwake) -> bool:

@@ -5,7 +5,7 @@
 - macOS: a ``caffeinate -d -w <pid>`` child process; ``-w`` makes it end with the app even if the
   app crashes, so a stuck wake lock cannot outlive Session Clock.
 - Linux and other freedesktop systems: ``org.freedesktop.ScreenSaver.Inhibit`` over the session
-  D-Bus (QtDBus), released with ``UnInhibit``.
+  D-Bus (jeepney), released with ``UnInhibit``.
 - Anything else, or a platform that refuses: a no-op; the clock works, the screen may dim.
 """
 
@@ -62,35 +62,6 @@ class NullScreenAwake:
 
     def release(self) -> None:
         """Do nothing."""
-
-
-class FakeScreenAwake:
-    """A wake lock for tests that records what was asked of it.
-
-    Attributes:
-        calls: ``"hold"`` and ``"release"`` in the order they took effect.
-    """
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-        self._held = False
-
-    @property
-    def held(self) -> bool:
-        """Return True between a hold and a release."""
-        return self._held
-
-    def hold(self) -> None:
-        """Record a hold."""
-        if not self._held:
-            self._held = True
-            self.calls.append("hold")
-
-    def release(self) -> None:
-        """Record a release."""
-        if self._held:
-            self._held = False
-            self.calls.append("release")
 
 
 ES_CONTINUOUS = 0x80000000
