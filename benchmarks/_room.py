@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from sessionclock.app import build, open_profile
 from sessionclock.core.clock import SystemClock
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.room_window import RoomWindow
-from sessionclock.ui.ticker import SecondTicker
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.clock.ticker import SecondTicker
+from sessionclock.ui.room.room_window import RoomWindow
 
 
 @dataclass

@@ -23,8 +23,8 @@ from sessionclock.core.feed.importer import ImportedSession, ImportResult, Skipp
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import import_window, plan_sync
-from sessionclock.ui.calendar_dialog import CalendarDialog
-from sessionclock.ui.sync_preview_dialog import SyncPreviewDialog
+from sessionclock.ui.sync.calendar_dialog import CalendarDialog
+from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
 
 TZ = ZoneInfo("America/Toronto")
 

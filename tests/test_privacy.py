@@ -20,8 +20,8 @@ from sessionclock.core.clock import FixedClock
 from sessionclock.core.feed.fetch import make_client
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import changes_for
-from sessionclock.ui.sync_flow import SyncFlow
-from sessionclock.ui.sync_worker import FeedSync
+from sessionclock.ui.sync.sync_flow import SyncFlow
+from sessionclock.ui.sync.sync_worker import FeedSync
 
 MARK = "QZXMARK"
 TOKEN = "QZXTOKEN7f3a9c"

@@ -20,17 +20,17 @@ from sessionclock import __version__
 from sessionclock.core.clock import Clock, SystemClock
 from sessionclock.core.errors import SessionClockError
 from sessionclock.core.preferences import Preferences
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.clock.ticker import SecondTicker
+from sessionclock.ui.main.main_window import MainWindow
 from sessionclock.ui.room_and_tray import RoomAndTray
-from sessionclock.ui.ticker import SecondTicker
 
 if TYPE_CHECKING:
     # The store pulls in SQLAlchemy, Alembic and cryptography: imported once the window shows.
     from sessionclock.core.keystore import KeyStore
     from sessionclock.store.database import Database
     from sessionclock.store.repository import AccountRepository
-    from sessionclock.ui.sync_flow import SyncFlow
+    from sessionclock.ui.sync.sync_flow import SyncFlow
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class Application:
         self.ticker.start()
 
     def _build_sync_flow(self, profile: Profile, preferences: Preferences) -> SyncFlow:
-        from sessionclock.ui.sync_flow import SyncFlow  # brings httpx: after the first paint
+        from sessionclock.ui.sync.sync_flow import SyncFlow  # brings httpx: after the first paint
 
         flow = SyncFlow(
             store=profile.repository,
@@ -212,7 +212,7 @@ class Application:
 
     def show_calendar_settings(self) -> None:
         """Open Calendar settings (connect, disconnect, sync options)."""
-        from sessionclock.ui.calendar_dialog import CalendarDialog
+        from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 
         if self.profile is None or self.sync_flow is None:
             return

@@ -15,18 +15,18 @@ from sessionclock.core.preferences import Preferences
 from sessionclock.core.themes import theme
 from sessionclock.platform.autostart import LoginItem, create_login_item
 from sessionclock.platform.wakelock import ScreenAwake, create_screen_awake
-from sessionclock.ui.banner import Banner
-from sessionclock.ui.chime_player import ChimePlayer
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.main_window import MainWindow
-from sessionclock.ui.reminder_presenter import Notifier, ReminderPresenter
-from sessionclock.ui.room_window import CUE_MS, RoomWindow, add_room_mode_action
-from sessionclock.ui.tray import TrayIcon, create_tray
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.main.main_window import MainWindow
+from sessionclock.ui.notices.banner import Banner
+from sessionclock.ui.notices.chime_player import ChimePlayer
+from sessionclock.ui.notices.reminder_presenter import Notifier, ReminderPresenter
+from sessionclock.ui.notices.tray import TrayIcon, create_tray
+from sessionclock.ui.room.room_window import CUE_MS, RoomWindow, add_room_mode_action
 
 if TYPE_CHECKING:
     # The dialogs are built on demand, so they are not imported before the window shows.
-    from sessionclock.ui.settings_dialog import SettingsDialog
-    from sessionclock.ui.summary_dialog import SummaryDialog
+    from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
+    from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
 
 
 class RoomAndTray(QObject):
@@ -129,7 +129,7 @@ class RoomAndTray(QObject):
 
     def settings_dialog(self) -> SettingsDialog:
         """Return the settings dialog for the preferences in force."""
-        from sessionclock.ui.settings_dialog import SettingsDialog
+        from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
 
         login_item = self._login_item if self._login_item is not None else create_login_item()
         return SettingsDialog(self._preferences, login_item=login_item, parent=self._window)
@@ -152,7 +152,7 @@ class RoomAndTray(QObject):
     def summary_dialog(self) -> SummaryDialog:
         """Return the end-of-day summary dialog for today."""
         from sessionclock.core.summary import day_summary
-        from sessionclock.ui.summary_dialog import SummaryDialog
+        from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
 
         controller = self._controller
         sessions = controller.sessions_on(controller.today())

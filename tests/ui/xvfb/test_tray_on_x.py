@@ -17,9 +17,9 @@ from sessionclock.core.clock import FixedClock
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import Preferences
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.chime_player import ChimePlayer
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.main.main_window import MainWindow
+from sessionclock.ui.notices.chime_player import ChimePlayer
 from sessionclock.ui.room_and_tray import RoomAndTray
 from tests.support.platform import FakeScreenAwake
 

@@ -23,8 +23,8 @@ from sessionclock.core.feed.importer import ImportResult
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import SyncChanges, SyncPlan, import_window, plan_sync
-from sessionclock.ui.sync_preview_dialog import SyncPreviewDialog
-from sessionclock.ui.sync_worker import FeedSync
+from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
+from sessionclock.ui.sync.sync_worker import FeedSync
 
 log = logging.getLogger(__name__)
 

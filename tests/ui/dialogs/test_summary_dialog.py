@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from sessionclock.core.models import Session
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.summary import day_summary
-from sessionclock.ui.summary_dialog import SummaryDialog
+from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
 
 TZ = ZoneInfo("America/Vancouver")
 

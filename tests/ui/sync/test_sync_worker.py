@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from sessionclock.core.feed.fetch import make_client
 from sessionclock.core.feed.importer import ImportResult
-from sessionclock.ui.sync_worker import FeedSync
+from sessionclock.ui.sync.sync_worker import FeedSync
 
 TZ = ZoneInfo("America/New_York")
 WINDOW = (datetime(2026, 11, 9, tzinfo=TZ), datetime(2026, 11, 25, tzinfo=TZ))

@@ -14,7 +14,7 @@ from sessionclock.core.models import Session
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.themes import theme
-from sessionclock.ui.countdown_widget import CountdownWidget
+from sessionclock.ui.clock.countdown_widget import CountdownWidget
 
 TZ = ZoneInfo("Europe/Dublin")
 

@@ -9,7 +9,7 @@ from PySide6.QtMultimedia import QSoundEffect
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.chimes import ChimeKind
-from sessionclock.ui.chime_player import ChimePlayer, audio_output_count
+from sessionclock.ui.notices.chime_player import ChimePlayer, audio_output_count
 
 
 def test_no_audio_device_is_reported_not_raised(qtbot: QtBot) -> None:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 
 from sessionclock.core.models import Session, SessionSource
-from sessionclock.ui.schedule_model import SESSION_ID_ROLE, Column, ScheduleModel
+from sessionclock.ui.schedule.schedule_model import SESSION_ID_ROLE, Column, ScheduleModel
 
 TZ = ZoneInfo("America/Vancouver")
 

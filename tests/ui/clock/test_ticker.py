@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.clock import FixedClock, SystemClock
-from sessionclock.ui.ticker import SecondTicker
+from sessionclock.ui.clock.ticker import SecondTicker
 
 
 def test_delay_lands_just_after_the_next_boundary(qtbot: QtBot) -> None:

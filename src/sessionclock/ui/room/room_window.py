@@ -24,8 +24,8 @@ from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.themes import Theme, theme
 from sessionclock.platform.wakelock import ScreenAwake
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.countdown_widget import CountdownWidget
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.clock.countdown_widget import CountdownWidget
 
 TOUCH_TARGET_PX = 56
 """Height of the room-mode buttons: above the 48 px minimum for a touch target."""

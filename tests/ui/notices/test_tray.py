@@ -14,7 +14,7 @@ from sessionclock.core.models import Session
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.themes import theme
-from sessionclock.ui.tray import create_tray, draw_icon, icon_text, tooltip_text
+from sessionclock.ui.notices.tray import create_tray, draw_icon, icon_text, tooltip_text
 
 TZ = ZoneInfo("America/Vancouver")
 ANN = Session(

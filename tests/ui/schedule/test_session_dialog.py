@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.models import Session
-from sessionclock.ui.session_dialog import SessionDialog
+from sessionclock.ui.schedule.session_dialog import SessionDialog
 
 TZ = ZoneInfo("America/Vancouver")
 DAY = date(2026, 11, 10)

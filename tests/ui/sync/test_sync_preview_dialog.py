@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from sessionclock.core.feed.importer import ImportedSession, ImportResult, SkippedEvent, SkipReason
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.sync import import_window, plan_sync
-from sessionclock.ui.sync_preview_dialog import SyncPreviewDialog
+from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
 
 TZ = ZoneInfo("Europe/Madrid")
 CAL = SessionSource.CALENDAR

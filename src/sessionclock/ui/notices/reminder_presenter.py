@@ -25,7 +25,7 @@ from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.formatting import initials
 from sessionclock.core.preferences import ReminderPreferences
 from sessionclock.core.reminders import Reminder
-from sessionclock.ui.chime_player import ChimePlayer
+from sessionclock.ui.notices.chime_player import ChimePlayer
 
 
 class Notifier(Protocol):

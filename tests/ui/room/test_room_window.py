@@ -18,8 +18,8 @@ from sessionclock.core.preferences import DisplayPreferences, ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.themes import theme
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.room_window import LONG_PRESS_MS, RoomWindow
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.room.room_window import LONG_PRESS_MS, RoomWindow
 from tests.support.platform import FakeScreenAwake
 
 TZ = ZoneInfo("America/Vancouver")

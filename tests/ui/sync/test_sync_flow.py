@@ -16,8 +16,8 @@ from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import SyncChanges, SyncPlan, changes_for
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.sync_flow import SyncFlow
-from sessionclock.ui.sync_worker import FeedSync
+from sessionclock.ui.sync.sync_flow import SyncFlow
+from sessionclock.ui.sync.sync_worker import FeedSync
 
 TZ = ZoneInfo("America/Vancouver")
 FEED = b"""BEGIN:VCALENDAR\r

@@ -14,10 +14,10 @@ from sessionclock.core.models import Session
 from sessionclock.core.preferences import ReminderPreferences
 from sessionclock.core.settings import ClockSettings
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.banner import Banner
-from sessionclock.ui.chime_player import ChimePlayer
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.reminder_presenter import ReminderPresenter
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.notices.banner import Banner
+from sessionclock.ui.notices.chime_player import ChimePlayer
+from sessionclock.ui.notices.reminder_presenter import ReminderPresenter
 
 TZ = ZoneInfo("America/Vancouver")
 
@@ -100,7 +100,7 @@ def test_each_reminder_fires_once_with_its_own_sound_setting(
 
 def test_reminder_wording() -> None:
     from sessionclock.core.reminders import Reminder
-    from sessionclock.ui.reminder_presenter import reminder_message
+    from sessionclock.ui.notices.reminder_presenter import reminder_message
 
     session = Session("Sofia Rossi", at(9), at(10), id=1)
     assert reminder_message(Reminder(session, 1)) == (

@@ -16,8 +16,8 @@ from sessionclock.core.models import Session
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.settings import ClockSettings
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.main_window import MainWindow
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.main.main_window import MainWindow
 
 TZ = ZoneInfo("America/Vancouver")
 
@@ -71,7 +71,7 @@ def test_add_session_through_the_dialog(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fill_and_accept(dialog: object) -> int:
-        from sessionclock.ui.session_dialog import SessionDialog
+        from sessionclock.ui.schedule.session_dialog import SessionDialog
 
         assert isinstance(dialog, SessionDialog)
         dialog.name_edit.setText("Cleo Park")
@@ -80,7 +80,9 @@ def test_add_session_through_the_dialog(
         dialog.buttons.accepted.emit()
         return 1
 
-    monkeypatch.setattr("sessionclock.ui.session_dialog.SessionDialog.exec", fill_and_accept)
+    monkeypatch.setattr(
+        "sessionclock.ui.schedule.session_dialog.SessionDialog.exec", fill_and_accept
+    )
     window.add_session()
     assert window.model.rowCount() == 3
     assert window.model.session_at(2) is not None

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from sessionclock.core.preferences import Preferences, ThemeName
 from sessionclock.platform.autostart import XdgAutostart
-from sessionclock.ui.settings_dialog import SettingsDialog
+from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
 from tests.support.platform import FakeLoginItem
 
 

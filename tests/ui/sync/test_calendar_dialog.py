@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from sessionclock.core.errors import KeyStoreUnavailableError
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.calendar_dialog import CalendarDialog
+from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 
 SECRET = "https://clinic.janeapp.com/calendar/42/ical/s3cr3t-t0ken.ics"
 

@@ -24,10 +24,10 @@ from sessionclock.core.countdown import ClockState
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.themes import theme
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.countdown_widget import CountdownWidget
-from sessionclock.ui.schedule_model import Column, ScheduleModel
-from sessionclock.ui.session_dialog import SessionDialog
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.clock.countdown_widget import CountdownWidget
+from sessionclock.ui.schedule.schedule_model import Column, ScheduleModel
+from sessionclock.ui.schedule.session_dialog import SessionDialog
 
 _TOUCH_HEIGHT = 48
 

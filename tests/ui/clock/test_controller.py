@@ -13,7 +13,7 @@ from sessionclock.core.models import Session
 from sessionclock.core.reminders import Reminder
 from sessionclock.core.settings import ClockSettings
 from sessionclock.store.repository import AccountRepository
-from sessionclock.ui.controller import ClockController
+from sessionclock.ui.clock.controller import ClockController
 
 TZ = ZoneInfo("America/Vancouver")
 
