@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.chimes import ChimeKind
@@ -18,25 +17,13 @@ from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.notices.banner import Banner
 from sessionclock.ui.notices.chime_player import ChimePlayer
 from sessionclock.ui.notices.reminder_presenter import ReminderPresenter
+from tests.support.desktop import silent_sound
 
 TZ = ZoneInfo("America/Vancouver")
 
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, 10, hour, minute, tzinfo=TZ)
-
-
-class SilentSound:
-    """A sound effect that plays nothing (this machine has no audio device)."""
-
-    def __init__(self, path: str, parent: QObject) -> None:
-        self.path = path
-
-    def setVolume(self, volume: float) -> None:
-        pass
-
-    def play(self) -> None:
-        pass
 
 
 class Notices:
@@ -61,7 +48,7 @@ class Wired:
         outputs: int = 1,
     ) -> None:
         self.controller = ClockController(clock=clock, store=repository, settings=ClockSettings())
-        self.player = ChimePlayer(outputs=lambda: outputs, sound=SilentSound)
+        self.player = ChimePlayer(outputs=lambda: outputs, sound=silent_sound)
         self.notices = Notices()
         self.cues = 0
         self.presenter = ReminderPresenter(
@@ -70,8 +57,8 @@ class Wired:
         self.presenter.add_cue_target(self._count_cue)
         self.played: list[ChimeKind] = []
         self.player.played.connect(self.played.append)
-        self.controller.reminder_due.connect(self.presenter._on_controller_reminder_due)
-        self.controller.state_changed.connect(self.presenter._on_controller_state_changed)
+        self.controller.reminder_due.connect(self.presenter.announce)
+        self.controller.state_changed.connect(self.presenter.check_next_client)
 
     def _count_cue(self) -> None:
         self.cues += 1

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.errors import KeyStoreUnavailableError
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.sync.calendar_dialog import CalendarDialog
+from tests.support.prompts import ScriptedPrompts
 
 SECRET = "https://clinic.janeapp.com/calendar/42/ical/s3cr3t-t0ken.ics"
 
 
-def make(qtbot: QtBot, store: object) -> CalendarDialog:
-    dialog = CalendarDialog(store, preferences=SyncPreferences())  # type: ignore[arg-type]
+def make(qtbot: QtBot, store: object, prompts: ScriptedPrompts | None = None) -> CalendarDialog:
+    dialog = CalendarDialog(
+        store,  # type: ignore[arg-type]
+        preferences=SyncPreferences(),
+        prompts=prompts or ScriptedPrompts(),
+    )
     qtbot.addWidget(dialog)
     return dialog
 
@@ -73,14 +78,12 @@ def test_without_a_key_store_nothing_is_stored_and_the_dialog_says_so(qtbot: QtB
     assert "key store" in dialog.error_label.text()
 
 
-def test_disconnect_asks_then_deletes(
-    qtbot: QtBot, repository: AccountRepository, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_disconnect_asks_then_deletes(qtbot: QtBot, repository: AccountRepository) -> None:
     repository.set_feed_url(SECRET)
-    dialog = make(qtbot, repository)
-    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: next(answers))
+    prompts = ScriptedPrompts(answers=[False, True])
+    dialog = make(qtbot, repository, prompts)
     dialog.disconnect_button.click()
+    assert [title for title, _, _ in prompts.asked] == ["Disconnect the calendar"]
     assert repository.feed_url() == SECRET
     dialog.disconnect_button.click()
     assert repository.feed_url() is None

@@ -18,6 +18,7 @@ from sessionclock.core.sync import SyncChanges, SyncPlan, changes_for
 from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.sync.sync_flow import SyncFlow
 from sessionclock.ui.sync.sync_worker import FeedSync
+from tests.support.prompts import ScriptedPrompts
 
 TZ = ZoneInfo("America/Vancouver")
 FEED = b"""BEGIN:VCALENDAR\r
@@ -47,20 +48,17 @@ def feed_sync(body: bytes = FEED, status: int = 200) -> FeedSync:
     return FeedSync(lambda: make_client(transport=httpx.MockTransport(handler)))
 
 
-class Recorder:
-    """Stands in for the preview dialog and the message box."""
+class Recorder(ScriptedPrompts):
+    """Stands in for the preview dialog (``confirm_plan``) and the message boxes."""
 
     def __init__(self, answer: Callable[[SyncPlan], SyncChanges | None]) -> None:
+        super().__init__()
         self.answer = answer
         self.plans: list[SyncPlan] = []
-        self.messages: list[str] = []
 
-    def confirm(self, plan: SyncPlan) -> SyncChanges | None:
+    def confirm_plan(self, plan: SyncPlan) -> SyncChanges | None:
         self.plans.append(plan)
         return self.answer(plan)
-
-    def report(self, message: str) -> None:
-        self.messages.append(message)
 
 
 MakeFlow = Callable[..., SyncFlow]
@@ -82,9 +80,9 @@ def make_flow(
             store=repository,
             clock=clock,
             preferences=preferences or SyncPreferences(),
+            prompts=recorder,
             feed_sync=sync or feed_sync(),
-            confirm=recorder.confirm,
-            report=recorder.report,
+            confirm=recorder.confirm_plan,
         )
         flows.append(flow)
         return flow

@@ -14,6 +14,9 @@ from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.themes import PhaseColours, Theme, theme
 
+CUE_MS = 8000
+"""How long a reminder's gentle visual cue stays on a clock face."""
+
 _DIGIT_FAMILY = "DejaVu Sans"  # tabular digits, so the countdown does not jitter each second
 _GLYPH_PAD = 0.08  # room around a cached character for strokes that overhang its advance
 

@@ -1,50 +1,70 @@
-"""The main window: the countdown beside the day's schedule."""
+"""The main window: the countdown beside the day's schedule, with the app's menus and toolbar."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QMainWindow,
-    QMessageBox,
-    QPushButton,
+    QMenu,
     QSizePolicy,
-    QTableView,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from sessionclock.core.countdown import ClockState
-from sessionclock.core.models import Session
+from sessionclock.core.countdown import EXTEND_MINUTES, ClockState
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.themes import theme
 from sessionclock.ui.clock.controller import ClockController
-from sessionclock.ui.clock.countdown_widget import CountdownWidget
-from sessionclock.ui.schedule.schedule_model import Column, ScheduleModel
-from sessionclock.ui.schedule.session_dialog import SessionDialog
+from sessionclock.ui.clock.countdown_widget import CUE_MS, CountdownWidget
+from sessionclock.ui.main.placement import first_geometry
+from sessionclock.ui.prompts import Prompts
+from sessionclock.ui.schedule.schedule_pane import SchedulePane, touch_button
 
-_TOUCH_HEIGHT = 48
+SCHEDULE_MIN_WIDTH = 420
+SCHEDULE_MAX_WIDTH = 560
 
 
 class MainWindow(QMainWindow):
     """The clinic computer's view: one calm countdown and the day's schedule.
 
+    The window builds all of its own menus, its toolbar and the slot where notices appear, and
+    says what the practitioner asked for through signals; the app decides what happens.
+
+    Attributes:
+        countdown: the clock face.
+        schedule: the day's sessions and their editing buttons.
+        splitter: divides the clock from the schedule (its state is remembered per computer).
+
     Signals:
-        close_requested: emitted when the window is closed; the app decides whether to quit.
         painted_once: emitted after the window's first paint (the app then opens the store).
+        closed: emitted when the window was closed (the app keeps the clock in the tray, or quits).
+        quit_requested: the practitioner chose Quit.
+        room_mode_requested: the practitioner asked for room mode.
+        settings_requested: the practitioner opened Settings.
+        summary_requested: the practitioner asked for today's summary.
         sync_requested: the practitioner asked to sync from the calendar.
         calendar_settings_requested: the practitioner opened Calendar settings.
         delete_data_requested: the practitioner asked to delete everything stored here.
     """
 
-    close_requested = Signal()
     painted_once = Signal()
+    closed = Signal()
+    quit_requested = Signal()
+    room_mode_requested = Signal()
+    settings_requested = Signal()
+    summary_requested = Signal()
     sync_requested = Signal()
     calendar_settings_requested = Signal()
     delete_data_requested = Signal()
@@ -54,211 +74,162 @@ class MainWindow(QMainWindow):
         controller: ClockController,
         *,
         display: DisplayPreferences,
+        prompts: Prompts,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._display = display
         self._painted = False
-        tz = controller.clock.zone()
+        self._divided = False
         self.setWindowTitle("Session Clock")
-        self.resize(1280, 800)
 
-        self.countdown = CountdownWidget(tz)
-        self.start_button = self._button("&Start now", "Start the session now")
-        self.end_button = self._button("E&nd now", "End the current session now")
-        self.extend_button = self._button("&+5 min", "Give the current session five more minutes")
-
-        self.model = ScheduleModel(tz, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Today's sessions")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(40)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setStyleSheet("QTableView::item { padding: 0 8px; }")
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(Column.CLIENT, QHeaderView.ResizeMode.Stretch)
-        for column in (Column.TIME, Column.LENGTH, Column.STATUS):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.doubleClicked.connect(self._on_table_double_clicked)
-        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-
-        self.day_label = QLabel("Opening your schedule…")
-        self.day_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.day_label.setAccessibleName("Day shown")
-        font = self.day_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.day_label.setFont(font)
-        self.previous_button = self._button("◀", "Previous day")
-        self.today_button = self._button("&Today", "Show today")
-        self.next_button = self._button("▶", "Next day")
-        for small in (self.previous_button, self.next_button):
-            small.setFixedWidth(_TOUCH_HEIGHT)
-        self.add_button = self._button("&Add…", "Add a session")
-        self.edit_button = self._button("Ed&it…", "Edit the selected session")
-        self.delete_button = self._button("&Delete", "Delete the selected session")
-        self.sync_button = self._button("Sync from &Calendar", "Sync sessions from your calendar")
-        self.empty_label = QLabel("No sessions booked on this day.")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
+        self.countdown = CountdownWidget(controller.clock.zone())
+        self.start_button = touch_button("&Start now", "Start the session now")
+        self.end_button = touch_button("E&nd now", "End the current session now")
+        self.extend_button = touch_button(
+            f"&+{EXTEND_MINUTES} min", f"Give the current session {EXTEND_MINUTES} more minutes"
+        )
+        self.schedule = SchedulePane(controller, prompts=prompts)
+        self._cue_timer = QTimer(self)
+        self._cue_timer.setSingleShot(True)
+        self._cue_timer.timeout.connect(self._on_cue_timer_timeout)
 
         self._build_layout()
-        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
         self.apply_display(display)
         for button in (self.start_button, self.end_button, self.extend_button):
             button.setEnabled(False)  # until the first state arrives
 
         controller.state_changed.connect(self._on_controller_state_changed)
-        controller.schedule_changed.connect(self._on_controller_schedule_changed)
         controller.failed.connect(self._on_controller_failed)
         self.start_button.clicked.connect(controller.start_now)
         self.end_button.clicked.connect(controller.end_now)
         self.extend_button.clicked.connect(controller.extend)
-        self.previous_button.clicked.connect(lambda: self._go(-1))
-        self.next_button.clicked.connect(lambda: self._go(1))
-        self.today_button.clicked.connect(lambda: controller.show_day(controller.today()))
-        self.add_button.clicked.connect(self.add_session)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.sync_button.clicked.connect(self.sync_requested)
-        self._on_selection_changed()
+        self.schedule.sync_requested.connect(self.sync_requested)
 
     def apply_display(self, display: DisplayPreferences) -> None:
         """Show the clock with *display*'s theme, time format and seconds setting."""
-        self._display = display
         self.countdown.set_theme(theme(display.theme))
         self.countdown.set_options(show_seconds=display.show_seconds, use_24h=display.use_24h)
-        self.model.set_use_24h(display.use_24h)
+        self.schedule.set_use_24h(display.use_24h)
 
-    # -- layout --------------------------------------------------------------------------------
-
-    def _button(self, text: str, accessible: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setMinimumHeight(_TOUCH_HEIGHT)
-        button.setAccessibleName(accessible)
-        button.setToolTip(accessible)
-        return button
+    # -- chrome --------------------------------------------------------------------------------
 
     def _build_layout(self) -> None:
         actions = QHBoxLayout()
         for button in (self.start_button, self.end_button, self.extend_button):
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             actions.addWidget(button)
-        clock_side = QVBoxLayout()
-        clock_side.addWidget(self.countdown, 1)
-        clock_side.addLayout(actions)
+        clock_side = QWidget()
+        clock_layout = QVBoxLayout(clock_side)
+        clock_layout.setContentsMargins(0, 0, 0, 0)
+        clock_layout.addWidget(self.countdown, 1)
+        clock_layout.addLayout(actions)
+        self.schedule.setMinimumWidth(SCHEDULE_MIN_WIDTH)
+        self.schedule.setMaximumWidth(SCHEDULE_MAX_WIDTH)
 
-        navigation = QHBoxLayout()
-        navigation.addWidget(self.previous_button)
-        navigation.addWidget(self.day_label, 1)
-        navigation.addWidget(self.today_button)
-        navigation.addWidget(self.next_button)
-        editing = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.delete_button):
-            editing.addWidget(button)
-        schedule_side = QVBoxLayout()
-        schedule_side.addLayout(navigation)
-        schedule_side.addWidget(self.table, 1)
-        schedule_side.addWidget(self.empty_label)
-        schedule_side.addLayout(editing)
-        schedule_side.addWidget(self.sync_button)
-        schedule = QWidget()
-        schedule.setLayout(schedule_side)
-        schedule.setMinimumWidth(420)
-        schedule.setMaximumWidth(560)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("clock-schedule-splitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(clock_side)
+        self.splitter.addWidget(self.schedule)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        body = QWidget()
+        body_layout = QHBoxLayout(body)
+        self.splitter.setHandleWidth(max(1, body_layout.spacing()))
+        body_layout.addWidget(self.splitter)
 
         central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.addLayout(clock_side, 3)
-        layout.addWidget(schedule, 2)
+        self._notice_slot = QVBoxLayout(central)
+        self._notice_slot.setContentsMargins(8, 8, 8, 0)
+        self._notice_slot.setSpacing(4)
+        self._notice_slot.addWidget(body, 1)
         self.setCentralWidget(central)
 
-    def _build_actions(self) -> None:
-        menu = self.menuBar()
-        session_menu = menu.addMenu("&Session")
-        self.add_action = self._action(session_menu, "&Add session…", "Ctrl+N", self.add_session)
-        self.edit_action = self._action(
-            session_menu, "&Edit session…", "Ctrl+E", self.edit_selected
-        )
-        self.delete_action = self._action(
-            session_menu, "&Delete session", QKeySequence.StandardKey.Delete, self.delete_selected
-        )
-        session_menu.addSeparator()
-        self._action(session_menu, "&Start now", "Ctrl+Return", self._controller.start_now)
-        self._action(session_menu, "E&nd now", "Ctrl+Shift+Return", self._controller.end_now)
-        self._action(session_menu, "&+5 min", "Ctrl++", self._controller.extend)
-        session_menu.addSeparator()
-        delete_data = QAction("Delete all data on this computer…", self)
-        delete_data.triggered.connect(self.delete_data_requested)
-        session_menu.addAction(delete_data)
-        session_menu.addSeparator()
-        self._action(session_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.view_menu = menu.addMenu("&View")
-        self._action(self.view_menu, "&Previous day", "Alt+Left", lambda: self._go(-1))
+    def _build_menus(self) -> None:
+        controller, schedule = self._controller, self.schedule
+        bar = self.menuBar()
+        session = bar.addMenu("&Session")
+        self._action(session, "&Add session…", "Ctrl+N", schedule.add_session)
+        self._action(session, "&Edit session…", "Ctrl+E", schedule.edit_selected)
         self._action(
-            self.view_menu,
-            "&Today",
-            "Ctrl+T",
-            lambda: self._controller.show_day(self._controller.today()),
+            session, "&Delete session", QKeySequence.StandardKey.Delete, schedule.delete_selected
         )
-        self._action(self.view_menu, "&Next day", "Alt+Right", lambda: self._go(1))
-        calendar_menu = menu.addMenu("&Calendar")
-        self.sync_action = self._action(
-            calendar_menu, "&Sync now…", "Ctrl+R", self.sync_requested.emit
+        session.addSeparator()
+        self.start_action = self._action(session, "&Start now", "Ctrl+Return", controller.start_now)
+        self.end_action = self._action(session, "E&nd now", "Ctrl+Shift+Return", controller.end_now)
+        self.extend_action = self._action(
+            session, f"&+{EXTEND_MINUTES} min", "Ctrl++", controller.extend
         )
+        session.addSeparator()
+        self._action(session, "Delete all data on this computer…", None, self.delete_data_requested)
+        session.addSeparator()
+        # Ctrl+Q everywhere (Cmd+Q on macOS): the standard Quit key has no binding on Windows.
+        self.quit_action = self._action(session, "&Quit", "Ctrl+Q", self.quit_requested)
+
+        view = bar.addMenu("&View")
+        self._action(view, "&Previous day", "Alt+Left", schedule.show_previous_day)
+        self._action(view, "&Today", "Ctrl+T", schedule.show_today)
+        self._action(view, "&Next day", "Alt+Right", schedule.show_next_day)
+        view.addSeparator()
+        self.room_action = self._action(
+            view, "&Room mode", QKeySequence(Qt.Key.Key_F11), self.room_mode_requested
+        )
+        self.room_action.setToolTip("Show the clock fullscreen for the treatment room (F11)")
+
+        calendar = bar.addMenu("&Calendar")
+        self.sync_action = self._action(calendar, "&Sync now…", "Ctrl+R", self.sync_requested)
         self._action(
-            calendar_menu,
-            "Calendar &settings…",
-            "Ctrl+Shift+C",
-            self.calendar_settings_requested.emit,
+            calendar, "Calendar &settings…", "Ctrl+Shift+C", self.calendar_settings_requested
         )
+
+        tools = bar.addMenu("&Tools")
+        self.settings_action = self._action(
+            tools, "&Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested
+        )
+        self.summary_action = self._action(tools, "Today's s&ummary…", None, self.summary_requested)
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Room mode")
+        toolbar.setObjectName("room-toolbar")
+        toolbar.setMovable(False)
+        toolbar.addAction(self.room_action)
+        toolbar.widgetForAction(self.room_action).setAccessibleName("Room mode")
 
     def _action(
         self,
-        menu: object,
+        menu: QMenu,
         text: str,
-        shortcut: str | QKeySequence.StandardKey,
-        slot: object,
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None,
+        target: SignalInstance | Callable[[], object],
     ) -> QAction:
         action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(target)
+        menu.addAction(action)
         return action
+
+    def set_banner(self, banner: QWidget) -> None:
+        """Put *banner* (where notices appear when there is no tray) above the clock."""
+        self._notice_slot.insertWidget(0, banner)
 
     # -- reacting to the controller ------------------------------------------------------------
 
     @Slot(object)
     def _on_controller_state_changed(self, state: ClockState) -> None:
         self.countdown.set_state(state)
-        current_id = state.current.id if state.current is not None else None
-        self.model.set_current(current_id, state.now)
-        self.start_button.setEnabled(state.can_start)
-        self.end_button.setEnabled(state.can_end)
-        self.extend_button.setEnabled(state.can_extend)
-
-    @Slot(object, object)
-    def _on_controller_schedule_changed(self, day: date, sessions: tuple[Session, ...]) -> None:
-        selected = self._selected_session()
-        self.model.set_sessions(sessions)
-        self.empty_label.setVisible(not sessions)
-        today = self._controller.today()
-        prefix = {today: "Today", today - timedelta(days=1): "Yesterday"}.get(
-            day, "Tomorrow" if day == today + timedelta(days=1) else ""
-        )
-        text = day.strftime("%a %d %b %Y")
-        self.day_label.setText(f"{prefix} · {text}" if prefix else text)
-        if selected is not None and selected.id is not None:
-            row = self.model.row_of(selected.id)
-            if row is not None:
-                self.table.selectRow(row)
-        self._on_selection_changed()
+        for control, enabled in (
+            (self.start_button, state.can_start),
+            (self.start_action, state.can_start),
+            (self.end_button, state.can_end),
+            (self.end_action, state.can_end),
+            (self.extend_button, state.can_extend),
+            (self.extend_action, state.can_extend),
+        ):
+            control.setEnabled(enabled)
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
@@ -270,72 +241,60 @@ class MainWindow(QMainWindow):
 
     def set_syncing(self, running: bool) -> None:
         """Disable the sync controls while a sync runs."""
-        self.sync_button.setEnabled(not running)
+        self.schedule.set_syncing(running)
         self.sync_action.setEnabled(not running)
-        self.sync_button.setText("Syncing…" if running else "Sync from &Calendar")
 
-    # -- user actions --------------------------------------------------------------------------
-
-    def _go(self, days: int) -> None:
-        self._controller.show_day(self._controller.displayed_day + timedelta(days=days))
-
-    def _selected_session(self) -> Session | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.session_at(rows[0].row()) if rows else None
+    def show_cue(self, duration_ms: int = CUE_MS) -> None:
+        """Show a reminder's gentle visual cue on the clock for *duration_ms*."""
+        self.countdown.set_cue(True)
+        self._cue_timer.start(duration_ms)
 
     @Slot()
-    def _on_selection_changed(self) -> None:
-        has = self._selected_session() is not None
-        self.edit_button.setEnabled(has)
-        self.delete_button.setEnabled(has)
-
-    @Slot(QModelIndex)
-    def _on_table_double_clicked(self, index: QModelIndex) -> None:
-        self.edit_selected()
-
-    def session_dialog(self, session: Session | None = None) -> SessionDialog:
-        """Return the add/edit dialog for *session* (a new one when None)."""
-        return SessionDialog(
-            tz=self._controller.clock.zone(),
-            day=self._controller.displayed_day,
-            sessions_on=self._controller.sessions_on,
-            session=session,
-            use_24h=self._display.use_24h,
-            parent=self,
-        )
+    def _on_cue_timer_timeout(self) -> None:
+        self.countdown.set_cue(False)
 
     @Slot()
-    def add_session(self) -> None:
-        """Ask for a new session and store it."""
-        dialog = self.session_dialog()
-        if dialog.exec() and dialog.result_session is not None:
-            self._controller.add_session(dialog.result_session)
+    def show_and_raise(self) -> None:
+        """Bring the window back (from the tray, or from behind room mode)."""
+        self.showNormal()
+        # The offscreen platform (tests, renders) has no stacking to change and says so.
+        if QGuiApplication.platformName() != "offscreen":
+            self.raise_()
+        self.activateWindow()
 
-    @Slot()
-    def edit_selected(self) -> None:
-        """Edit the selected session."""
-        session = self._selected_session()
-        if session is None:
-            return
-        dialog = self.session_dialog(session)
-        if dialog.exec() and dialog.result_session is not None:
-            self._controller.update_session(dialog.result_session)
+    # -- placement -----------------------------------------------------------------------------
 
-    @Slot()
-    def delete_selected(self) -> None:
-        """Delete the selected session after asking."""
-        session = self._selected_session()
-        if session is None or session.id is None:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Delete session",
-            "Delete this session? This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._controller.delete_session(session.id)
+    def fit_to_screen(self) -> None:
+        """Size and centre the window for the screen it opens on (a first start)."""
+        screen = self.screen()
+        self.setGeometry(first_geometry(screen.availableGeometry(), minimum=self.minimumSizeHint()))
+
+    def restore_placement(self, geometry: QByteArray | None, splitter: QByteArray | None) -> None:
+        """Put the window where *geometry* says and divide it as *splitter* says; fit it to the
+        screen where nothing (or nothing usable) was saved."""
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.fit_to_screen()
+        if splitter is not None and self.splitter.restoreState(splitter):
+            self._divided = True
+
+    def placement(self) -> tuple[QByteArray, QByteArray]:
+        """Return (geometry, splitter state) to remember."""
+        return self.saveGeometry(), self.splitter.saveState()
+
+    def _divide(self) -> None:
+        # First start: three fifths for the clock and two for the schedule, as far as the
+        # schedule's own limits allow; afterwards the practitioner's division is kept.
+        room = self.splitter.width() - self.splitter.handleWidth()
+        schedule = min(SCHEDULE_MAX_WIDTH, max(SCHEDULE_MIN_WIDTH, round(room * 2 / 5)))
+        self.splitter.setSizes([room - schedule, schedule])
+
+    # -- Qt events -----------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._divided:
+            self._divided = True
+            self._divide()
+        super().showEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -344,5 +303,6 @@ class MainWindow(QMainWindow):
             self.painted_once.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.close_requested.emit()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()

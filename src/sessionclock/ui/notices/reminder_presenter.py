@@ -83,9 +83,6 @@ class ReminderPresenter(QObject):
         self._cue_targets.append(show_cue)
 
     @Slot(object)
-    def _on_controller_reminder_due(self, reminder: Reminder) -> None:
-        self.announce(reminder)
-
     def announce(self, reminder: Reminder) -> None:
         """Announce *reminder*."""
         kind = ChimeKind.HANDS_ON_END if reminder.lead_minutes == 0 else ChimeKind.REMINDER
@@ -94,9 +91,6 @@ class ReminderPresenter(QObject):
         self._cue(kind, title, message, wants_sound=wants_sound)
 
     @Slot(object)
-    def _on_controller_state_changed(self, state: ClockState) -> None:
-        self.check_next_client(state)
-
     def check_next_client(self, state: ClockState) -> None:
         """Say "next client in N minutes" once per session when a turnover nears its end."""
         minutes = self._preferences.next_client_minutes
@@ -116,6 +110,7 @@ class ReminderPresenter(QObject):
                 wants_sound=True,
             )
 
+    @Slot(str)
     def sync_failed(self, message: str) -> None:
         """Tell the practitioner a calendar sync failed (no chime: it is not urgent)."""
         self._notifier.notify("Calendar sync failed", message)

@@ -135,9 +135,6 @@ class TrayIcon(QObject):
         self._icon_key = None
 
     @Slot(object)
-    def _on_controller_state_changed(self, state: ClockState) -> None:
-        self.set_state(state)
-
     def set_state(self, state: ClockState) -> None:
         """Show *state*: redraw the icon only when its minutes or phase changed."""
         key = (state.phase, icon_text(state))

@@ -1,40 +1,31 @@
 """Room mode: the countdown fullscreen on the treatment-room tablet.
 
-One action enters it (the main window's button, F11, the tray menu). It reuses the main
-``CountdownWidget`` with the room theme (dim night by default), initials only for the next client,
-no flashing unless asked for, and three large touch targets: Start, End and +5 min. Leaving needs
-a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a keyboard, or holding the
-"Hold to leave" control for a moment. While a session runs the screen is kept awake.
+The app enters it when the practitioner asks (the main window's button, F11, the tray menu). It
+reuses the main ``CountdownWidget`` with the room theme (dim night by default), initials only for
+the next client, no flashing unless asked for, and three large touch targets: Start, End and
++5 min. Leaving needs a deliberate gesture, so a brushed screen does not exit: Esc or F11 on a
+keyboard, or holding the "Hold to leave" control for a moment. While a session runs the screen is
+kept awake.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QShowEvent,
-)
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from sessionclock.core.countdown import ClockState, Phase
+from sessionclock.core.countdown import EXTEND_MINUTES, ClockState, Phase
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.themes import Theme, theme
 from sessionclock.platform.wakelock import ScreenAwake
 from sessionclock.ui.clock.controller import ClockController
-from sessionclock.ui.clock.countdown_widget import CountdownWidget
+from sessionclock.ui.clock.countdown_widget import CUE_MS, CountdownWidget
 
 TOUCH_TARGET_PX = 56
 """Height of the room-mode buttons: above the 48 px minimum for a touch target."""
 
 LONG_PRESS_MS = 900
 """How long the leave control must be held."""
-
-CUE_MS = 8000
-"""How long a reminder's visual cue stays on."""
 
 _RUNNING = (Phase.HANDS_ON, Phase.WRAP_UP, Phase.OVERTIME)
 
@@ -68,7 +59,9 @@ class RoomWindow(QWidget):
         self.countdown.set_large(True)
         self.start_button = self._button("Start", "Start the session now")
         self.end_button = self._button("End", "End the current session now")
-        self.extend_button = self._button("+5 min", "Give the current session five more minutes")
+        self.extend_button = self._button(
+            f"+{EXTEND_MINUTES} min", f"Give the current session {EXTEND_MINUTES} more minutes"
+        )
         self.leave_button = self._button("Hold to leave", "Hold to leave room mode")
         self.leave_button.setAutoRepeat(False)
         self.leave_button.setMinimumWidth(200)
@@ -220,18 +213,3 @@ class RoomWindow(QWidget):
         if event.type() == QEvent.Type.Hide:
             self._awake.release()
         return super().event(event)
-
-
-def add_room_mode_action(window: QObject, room: RoomWindow) -> QAction:
-    """Offer room mode from *window* (a ``MainWindow``): a View menu entry and F11."""
-    action = QAction("&Room mode", window)
-    action.setShortcut(QKeySequence(Qt.Key.Key_F11))
-    action.setToolTip("Show the clock fullscreen for the treatment room (F11)")
-    action.triggered.connect(room.enter)
-    menu = getattr(window, "view_menu", None)
-    if menu is not None:
-        menu.addSeparator()
-        menu.addAction(action)
-    else:
-        window.addAction(action)  # type: ignore[attr-defined]
-    return action

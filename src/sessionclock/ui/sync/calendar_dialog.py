@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from sessionclock.core.errors import SessionClockError
 from sessionclock.core.feed.fetch import mask_feed_url, normalise_feed_url
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.themes import CHROME
+from sessionclock.ui.prompts import Prompts
 
 
 class FeedAddressStore(Protocol):
@@ -61,10 +61,12 @@ class CalendarDialog(QDialog):
         store: FeedAddressStore,
         *,
         preferences: SyncPreferences,
+        prompts: Prompts,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._prompts = prompts
         self.setWindowTitle("Calendar")
         self.setMinimumWidth(560)
 
@@ -184,15 +186,12 @@ class CalendarDialog(QDialog):
 
     @Slot()
     def _on_disconnect_clicked(self) -> None:
-        answer = QMessageBox.question(
+        if not self._prompts.confirm(
             self,
             "Disconnect the calendar",
             "Delete the calendar address from this computer? Sessions already imported stay "
             "until you delete them or they pass.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             self._store.disconnect_feed()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from sessionclock.core.clock import Clock
 from sessionclock.core.errors import SessionClockError
@@ -23,6 +23,7 @@ from sessionclock.core.feed.importer import ImportResult
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import SyncChanges, SyncPlan, import_window, plan_sync
+from sessionclock.ui.prompts import Prompts
 from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
 from sessionclock.ui.sync.sync_worker import FeedSync
 
@@ -52,7 +53,6 @@ class SyncStore(Protocol):
 
 
 Confirm = Callable[[SyncPlan], SyncChanges | None]
-Report = Callable[[str], None]
 
 
 class SyncFlow(QObject):
@@ -79,10 +79,10 @@ class SyncFlow(QObject):
         store: SyncStore,
         clock: Clock,
         preferences: SyncPreferences,
+        prompts: Prompts,
         feed_sync: FeedSync | None = None,
         parent_widget: QWidget | None = None,
         confirm: Confirm | None = None,
-        report: Report | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -90,8 +90,8 @@ class SyncFlow(QObject):
         self._clock = clock
         self._preferences = preferences
         self._parent_widget = parent_widget
+        self._prompts = prompts
         self._confirm = confirm or self._confirm_with_dialog
-        self._report = report or self._report_with_box
         self.feed_sync = feed_sync or FeedSync(parent=self)
         self.feed_sync.setParent(self)
         self.feed_sync.progressed.connect(self._on_feed_sync_progressed)
@@ -253,7 +253,7 @@ class SyncFlow(QObject):
         else:
             self.check_failed.emit(message)
 
-    # -- default dialogs -----------------------------------------------------------------------
+    # -- asking and telling ---------------------------------------------------------------------
 
     def _confirm_with_dialog(self, plan: SyncPlan) -> SyncChanges | None:
         dialog = SyncPreviewDialog(
@@ -264,5 +264,5 @@ class SyncFlow(QObject):
         dialog.deleteLater()
         return changes
 
-    def _report_with_box(self, message: str) -> None:
-        QMessageBox.warning(self._parent_widget, "Calendar sync", message)
+    def _report(self, message: str) -> None:
+        self._prompts.report(self._parent_widget, "Calendar sync", message)
