@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
 from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 from tests.support.desktop import fake_desktop
 from tests.support.prompts import ScriptedPrompts
+from tests.support.slow_feed import Stall, slow_feed
 
 Build = Callable[..., app.Application]
 TZ = ZoneInfo("America/Vancouver")
@@ -308,3 +310,31 @@ def test_the_window_comes_back_where_it_was_left(
     assert {section: set(saved[section]) for section in saved.sections()} == {
         "window": {"geometry", "splitter"}
     }
+
+
+@pytest.mark.parametrize("stall", list(Stall), ids=lambda s: s.value)
+def test_a_stalled_calendar_does_not_hold_up_quit(
+    qtbot: QtBot,
+    build: Build,
+    repository_clock: tuple[Profile, FixedClock],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    stall: Stall,
+) -> None:
+    profile, clock = repository_clock
+    with slow_feed(tmp_path / "feed", stall) as feed:
+        monkeypatch.setenv("SSL_CERT_FILE", str(feed.ca_file))
+        profile.repository.set_feed_url(feed.url)
+        application = build(profile, clock=clock)
+        application.window.sync_action.trigger()
+        assert application.sync_flow is not None
+        assert feed.connected.wait(10), "the sync reached the booking platform"
+        assert not application.window.sync_action.isEnabled()  # a sync is running
+        started = time.monotonic()
+        with qtbot.waitSignal(application.finished, timeout=10_000) as done:
+            application.window.quit_action.trigger()
+        took = time.monotonic() - started
+        assert done.args == [0]
+        assert not application.sync_flow.feed_sync.is_running()
+        # The app's feed client waits 10 s to connect and 30 s per read; Quit does not.
+        assert took < 5.0, f"quit took {took:.1f} s while the calendar stalled"

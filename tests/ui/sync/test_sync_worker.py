@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.feed.fetch import make_client
 from sessionclock.core.feed.importer import ImportResult
 from sessionclock.ui.sync.sync_worker import FeedSync
+from tests.support.slow_feed import Stall, slow_feed
 
 TZ = ZoneInfo("America/New_York")
 WINDOW = (datetime(2026, 11, 9, tzinfo=TZ), datetime(2026, 11, 25, tzinfo=TZ))
@@ -105,3 +109,23 @@ def test_shutdown_waits_for_the_thread(qtbot: QtBot) -> None:
     sync.start(url=URL, tz=TZ, window=WINDOW)
     sync.shutdown()
     assert not sync.is_running()
+
+
+@pytest.mark.parametrize("stall", list(Stall), ids=lambda s: s.value)
+def test_shutdown_does_not_wait_for_a_stalled_booking_platform(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stall: Stall
+) -> None:
+    with slow_feed(tmp_path, stall) as feed:
+        monkeypatch.setenv("SSL_CERT_FILE", str(feed.ca_file))
+        sync = FeedSync()  # the app's own client: its timeouts are 10 s to connect, 30 s to read
+        with qtbot.assertNotEmitted(sync.fetched):
+            assert sync.start(url=feed.url, tz=TZ, window=WINDOW)
+            assert feed.connected.wait(10), "the fetch reached the server"
+            started = time.monotonic()
+            assert sync.shutdown()
+            stopped = time.monotonic() - started
+            assert not sync.is_running()
+        # Well inside the client's own timeouts: the stalled fetch was left behind, not waited for.
+        assert stopped < 2.0, f"shutdown took {stopped:.1f} s"
+        fetches = [t for t in threading.enumerate() if t.name == "feed-fetch"]
+        assert fetches and all(t.daemon for t in fetches), "abandoned, and Python will not wait"
