@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import QApplication, QDialog
 
 from sessionclock import __version__
@@ -130,28 +130,35 @@ class Application(QObject):
         self._wire()
 
     def _wire(self) -> None:
-        controller, window, room = self.controller, self.window, self.room
-        self.ticker.ticked.connect(controller.tick)
-        controller.reminder_due.connect(self.presenter.announce)
-        controller.state_changed.connect(self.presenter.check_next_client)
-        window.room_mode_requested.connect(room.enter)
-        window.settings_requested.connect(self.open_settings)
-        window.summary_requested.connect(self.open_summary)
-        window.calendar_settings_requested.connect(self.open_calendar_settings)
-        window.sync_requested.connect(self.sync_now)
-        window.delete_data_requested.connect(self._on_window_delete_data_requested)
-        window.quit_requested.connect(self.quit)
-        window.closed.connect(self._on_window_closed)
-        room.left.connect(self._on_room_left)
-        tray = self.tray
+        controller, window, room, tray = self.controller, self.window, self.room, self.tray
+        # (signal, what it sets off): who said what, and what the app does about it.
+        wiring: list[tuple[SignalInstance, Callable[..., object]]] = [
+            (self.ticker.ticked, controller.tick),
+            (controller.reminder_due, self.presenter.announce),
+            (controller.state_changed, self.presenter.check_next_client),
+            (window.room_mode_requested, room.enter),
+            (window.settings_requested, self.open_settings),
+            (window.summary_requested, self.open_summary),
+            (window.calendar_settings_requested, self.open_calendar_settings),
+            (window.sync_requested, self.sync_now),
+            (window.delete_data_requested, self._on_window_delete_data_requested),
+            (window.quit_requested, self.quit),
+            (window.closed, self._on_window_closed),
+            (room.left, self._on_room_left),
+        ]
         if tray is not None:
-            controller.state_changed.connect(tray.set_state)
-            tray.show_requested.connect(window.show_and_raise)
-            tray.room_mode_requested.connect(room.enter)
-            tray.start_requested.connect(controller.start_now)
-            tray.end_requested.connect(controller.end_now)
-            tray.sync_requested.connect(self.sync_now)
-            tray.quit_requested.connect(self.quit)
+            wiring += [
+                (controller.state_changed, tray.set_state),
+                (tray.show_requested, window.show_and_raise),
+                (tray.room_mode_requested, room.enter),
+                (tray.start_requested, controller.start_now),
+                (tray.end_requested, controller.end_now),
+                (tray.sync_requested, self.sync_now),
+                (tray.quit_requested, self.quit),
+            ]
+        for signal, slot in wiring:
+            signal.connect(slot)
+        if tray is not None:
             tray.show()
 
     # -- the profile ---------------------------------------------------------------------------

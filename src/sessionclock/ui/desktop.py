@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, QSettings
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from sessionclock.platform.autostart import LoginItem, create_login_item
 from sessionclock.platform.wakelock import ScreenAwake, create_screen_awake
@@ -129,3 +130,11 @@ class Desktop:
             sound=qt_sound,
             settings=settings,
         )
+
+
+def bring_to_front(window: QWidget) -> None:
+    """Raise *window* above the others and give it the keyboard."""
+    # The offscreen platform (tests, renders) has no stacking to change and says so.
+    if QGuiApplication.platformName() != "offscreen":
+        window.raise_()
+    window.activateWindow()

@@ -72,9 +72,21 @@ def test_theme_and_cue_change_the_paint(qtbot: QtBot) -> None:
     widget.set_theme(theme(ThemeName.NIGHT))
     night = theme(ThemeName.NIGHT).colours(Phase.HANDS_ON)
     assert widget.grab().toImage().pixelColor(1, 1) == QColor(night.background)
-    widget.set_cue(True)
+    widget.show_cue(duration_ms=60_000)
     assert widget.cue_shown
     assert widget.grab().toImage().pixelColor(1, 1) == QColor(night.cue)
+
+
+def test_a_cue_goes_by_itself_and_a_pulse_when_cleared(qtbot: QtBot) -> None:
+    widget = CountdownWidget(TZ)
+    qtbot.addWidget(widget)
+    widget.show_cue(duration_ms=20)
+    assert widget.cue_shown
+    qtbot.waitUntil(lambda: not widget.cue_shown, timeout=2000)
+    widget.set_pulse(True)
+    assert widget.cue_shown
+    widget.set_pulse(False)
+    assert not widget.cue_shown
 
 
 @pytest.mark.parametrize(("width", "height"), [(240, 220), (1920, 1080), (800, 1280)])

@@ -73,14 +73,9 @@ class ClockController(QObject):
     failed = Signal(str)
 
     def __init__(
-        self,
-        *,
-        clock: Clock,
-        store: SessionStore | None,
-        settings: ClockSettings,
-        parent: QObject | None = None,
+        self, *, clock: Clock, store: SessionStore | None, settings: ClockSettings
     ) -> None:
-        super().__init__(parent)
+        super().__init__()
         self._clock = clock
         self._store = store
         self._settings = settings

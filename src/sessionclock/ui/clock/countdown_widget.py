@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import tzinfo
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -40,6 +40,10 @@ class CountdownWidget(QWidget):
         self._use_24h = True
         self._initials_only = False
         self._cue = False
+        self._pulse = False
+        self._cue_timer = QTimer(self)
+        self._cue_timer.setSingleShot(True)
+        self._cue_timer.timeout.connect(self._on_cue_timer_timeout)
         self._large = False
         self.face: FaceText | None = None
         self._font_cache: dict[tuple[str, int, int], QFont] = {}
@@ -91,16 +95,27 @@ class CountdownWidget(QWidget):
             self._large = on
             self.update()
 
-    def set_cue(self, on: bool) -> None:
-        """Show or clear the gentle visual cue (a soft glow) that a reminder gives."""
-        if on != self._cue:
-            self._cue = on
+    def show_cue(self, duration_ms: int = CUE_MS) -> None:
+        """Show the gentle visual cue (a soft glow) of a reminder for *duration_ms*."""
+        self._cue = True
+        self._cue_timer.start(duration_ms)
+        self.update()
+
+    @Slot()
+    def _on_cue_timer_timeout(self) -> None:
+        self._cue = False
+        self.update()
+
+    def set_pulse(self, on: bool) -> None:
+        """Show or clear the same glow as one beat of a pulse (room mode's flashing overtime)."""
+        if on != self._pulse:
+            self._pulse = on
             self.update()
 
     @property
     def cue_shown(self) -> bool:
-        """Return whether the visual cue is showing."""
-        return self._cue
+        """Return whether the glow is showing (a reminder's cue or a pulse)."""
+        return self._cue or self._pulse
 
     @property
     def theme(self) -> Theme:
@@ -139,7 +154,7 @@ class CountdownWidget(QWidget):
         colours = self._theme.colours(phase)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        background = QColor(colours.cue if self._cue else colours.background)
+        background = QColor(colours.cue if self.cue_shown else colours.background)
         painter.fillRect(self.rect(), background)
         face = self.face
         if face is None or self._state is None:

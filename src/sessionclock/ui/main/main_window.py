@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import QByteArray, Qt, Signal, SignalInstance, Slot
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
-    QGuiApplication,
     QKeySequence,
     QPaintEvent,
     QShowEvent,
@@ -28,6 +27,7 @@ from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.themes import theme
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.clock.countdown_widget import CUE_MS, CountdownWidget
+from sessionclock.ui.desktop import bring_to_front
 from sessionclock.ui.main.placement import first_geometry
 from sessionclock.ui.prompts import Prompts
 from sessionclock.ui.schedule.schedule_pane import SchedulePane, touch_button
@@ -70,14 +70,9 @@ class MainWindow(QMainWindow):
     delete_data_requested = Signal()
 
     def __init__(
-        self,
-        controller: ClockController,
-        *,
-        display: DisplayPreferences,
-        prompts: Prompts,
-        parent: QWidget | None = None,
+        self, controller: ClockController, *, display: DisplayPreferences, prompts: Prompts
     ) -> None:
-        super().__init__(parent)
+        super().__init__()
         self._controller = controller
         self._painted = False
         self._divided = False
@@ -90,9 +85,6 @@ class MainWindow(QMainWindow):
             f"&+{EXTEND_MINUTES} min", f"Give the current session {EXTEND_MINUTES} more minutes"
         )
         self.schedule = SchedulePane(controller, prompts=prompts)
-        self._cue_timer = QTimer(self)
-        self._cue_timer.setSingleShot(True)
-        self._cue_timer.timeout.connect(self._on_cue_timer_timeout)
 
         self._build_layout()
         self._build_menus()
@@ -246,21 +238,13 @@ class MainWindow(QMainWindow):
 
     def show_cue(self, duration_ms: int = CUE_MS) -> None:
         """Show a reminder's gentle visual cue on the clock for *duration_ms*."""
-        self.countdown.set_cue(True)
-        self._cue_timer.start(duration_ms)
-
-    @Slot()
-    def _on_cue_timer_timeout(self) -> None:
-        self.countdown.set_cue(False)
+        self.countdown.show_cue(duration_ms)
 
     @Slot()
     def show_and_raise(self) -> None:
         """Bring the window back (from the tray, or from behind room mode)."""
         self.showNormal()
-        # The offscreen platform (tests, renders) has no stacking to change and says so.
-        if QGuiApplication.platformName() != "offscreen":
-            self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
 
     # -- placement -----------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ kept awake.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from sessionclock.core.countdown import EXTEND_MINUTES, ClockState, Phase
@@ -20,6 +20,7 @@ from sessionclock.core.themes import Theme, theme
 from sessionclock.platform.wakelock import ScreenAwake
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.clock.countdown_widget import CUE_MS, CountdownWidget
+from sessionclock.ui.desktop import bring_to_front
 
 TOUCH_TARGET_PX = 56
 """Height of the room-mode buttons: above the 48 px minimum for a touch target."""
@@ -40,14 +41,9 @@ class RoomWindow(QWidget):
     left = Signal()
 
     def __init__(
-        self,
-        controller: ClockController,
-        *,
-        display: DisplayPreferences,
-        screen_awake: ScreenAwake,
-        parent: QWidget | None = None,
+        self, controller: ClockController, *, display: DisplayPreferences, screen_awake: ScreenAwake
     ) -> None:
-        super().__init__(parent)
+        super().__init__()
         self._controller = controller
         self._awake = screen_awake
         self._flashing = display.flashing
@@ -72,11 +68,6 @@ class RoomWindow(QWidget):
         self._leave_timer.timeout.connect(self._on_leave_timer_timeout)
         self.leave_button.pressed.connect(self._leave_timer.start)
         self.leave_button.released.connect(self._leave_timer.stop)
-
-        self._cue_timer = QTimer(self)
-        self._cue_timer.setSingleShot(True)
-        self._cue_timer.timeout.connect(self._on_cue_timer_timeout)
-        self._reminder_cue = False
 
         bar = QHBoxLayout()
         bar.setContentsMargins(16, 8, 16, 16)
@@ -155,7 +146,7 @@ class RoomWindow(QWidget):
         self.end_button.setEnabled(state.can_end)
         self.extend_button.setEnabled(state.can_extend)
         flash = self._flashing and state.phase is Phase.OVERTIME and state.now.second % 2 == 0
-        self.countdown.set_cue(self._reminder_cue or flash)
+        self.countdown.set_pulse(flash)
         if self.isVisible() and state.phase in _RUNNING:
             self._awake.hold()
         else:
@@ -163,14 +154,7 @@ class RoomWindow(QWidget):
 
     def show_cue(self, duration_ms: int = CUE_MS) -> None:
         """Show the gentle visual cue of a reminder for *duration_ms*."""
-        self._reminder_cue = True
-        self.countdown.set_cue(True)
-        self._cue_timer.start(duration_ms)
-
-    @Slot()
-    def _on_cue_timer_timeout(self) -> None:
-        self._reminder_cue = False
-        self.countdown.set_cue(False)
+        self.countdown.show_cue(duration_ms)
 
     # -- entering and leaving ------------------------------------------------------------------
 
@@ -178,10 +162,7 @@ class RoomWindow(QWidget):
     def enter(self) -> None:
         """Show the room clock fullscreen."""
         self.showFullScreen()
-        # The offscreen platform (tests, renders) has no stacking to change and says so.
-        if QGuiApplication.platformName() != "offscreen":
-            self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
         if self._state is not None:
             self._on_controller_state_changed(self._state)
 

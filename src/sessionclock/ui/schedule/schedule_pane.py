@@ -48,14 +48,8 @@ class SchedulePane(QWidget):
 
     sync_requested = Signal()
 
-    def __init__(
-        self,
-        controller: ClockController,
-        *,
-        prompts: Prompts,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
+    def __init__(self, controller: ClockController, *, prompts: Prompts) -> None:
+        super().__init__()
         self._controller = controller
         self._prompts = prompts
         self._use_24h = True
