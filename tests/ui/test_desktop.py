@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray
+from PySide6.QtWidgets import QApplication
 
 from sessionclock.ui.desktop import SETTINGS_FILE, ComputerSettings, Desktop
 
@@ -26,8 +27,13 @@ def test_the_window_and_told_notices_are_remembered_in_the_file(tmp_path: Path) 
     assert again.path == path
 
 
-def test_a_data_dir_keeps_this_computers_settings_too(tmp_path: Path) -> None:
+def test_a_data_dir_keeps_this_computers_settings_too(qapp: QApplication, tmp_path: Path) -> None:
     desktop = Desktop.system(data_dir=tmp_path)
     assert desktop.settings.path == tmp_path / SETTINGS_FILE
     assert desktop.audio_outputs() >= 0
     assert desktop.tray_available() is False  # offscreen has no tray
+
+
+def test_without_a_data_dir_the_settings_are_the_users() -> None:
+    path = ComputerSettings.for_user().path  # only its name is read: nothing is written
+    assert path.parts[-2:] == ("SessionClock", "SessionClock.ini")
