@@ -58,12 +58,24 @@ class RunningApp:
             raise AssertionError(f"the app ended with {self.process.returncode}: {errors}")
         return True
 
+    def _windows(self) -> dict[str, tuple[int, int, int, int]]:
+        return self.display.placed_windows("--pid", str(self.process.pid))
+
     def main_windows(self) -> list[str]:
-        """Return the app's visible top-level windows larger than a tray icon."""
+        """Return the app's main window, if it is shown (the only large one it has)."""
+        return [window for window, (_, _, w, h) in self._windows().items() if w > 600 and h > 300]
+
+    def _in_tray(self, rect: tuple[int, int, int, int]) -> bool:
+        (panel,) = self.display.windows("--class", "trayer")
+        return _inside(list(self.display.geometry(panel)), list(rect))
+
+    def notices(self) -> list[str]:
+        """Return the app's other windows: menus and the tray's notices (not the tray icon)."""
+        main = self.main_windows()
         return [
             window
-            for window in self.display.windows("--pid", str(self.process.pid))
-            if self.display.geometry(window)[2] > 200
+            for window, rect in self._windows().items()
+            if window not in main and not self._in_tray(rect)
         ]
 
     def wait_for_window(self) -> str:
@@ -81,11 +93,8 @@ class RunningApp:
 
     def tray_icon(self) -> tuple[int, int]:
         """Return the centre of the app's icon in the tray host."""
-        (panel,) = self.display.windows("--class", "trayer")
-        px, _, pw, _ = self.display.geometry(panel)
-        for window in self.display.windows("--pid", str(self.process.pid)):
-            x, y, w, h = self.display.geometry(window)
-            if px <= x < px + pw:
+        for x, y, w, h in self._windows().values():
+            if self._in_tray((x, y, w, h)):
                 return x + w // 2, y + h // 2
         raise AssertionError("the app has no icon in the tray")
 
@@ -151,6 +160,7 @@ def test_closing_keeps_the_clock_in_the_tray_and_the_trays_quit_ends_it(
     window = app.wait_for_window()
     app.keys(window, "alt+F4")  # openbox's Close: what the title bar's close button does
     wait_until(lambda: app._alive() and not app.main_windows(), "window closed")
+    wait_until(lambda: app._alive() and bool(app.notices()), "the tray says the clock runs on")
     settings = configparser.ConfigParser()
     settings.read(tmp_path / "data" / "sessionclock.ini")
     assert settings.getboolean("told", "kept-in-tray"), "the tray notice is given once, and kept"
@@ -159,8 +169,9 @@ def test_closing_keeps_the_clock_in_the_tray_and_the_trays_quit_ends_it(
     app.click(icon, "1")  # the icon brings the clock back: it was running all along
     wait_until(lambda: app._alive() and bool(app.main_windows()), "window back")
 
+    wait_until(lambda: not app.notices(), "the notice gone", timeout=20)
     app.click(icon, "3")
-    wait_until(lambda: len(app.display.windows("--pid", str(app.process.pid))) > 2, "tray menu")
+    wait_until(lambda: app._alive() and bool(app.notices()), "the tray's menu")
     app.display.xdotool("key", "q")  # &Quit
     assert app.wait_for_exit() == 0
 

@@ -86,6 +86,17 @@ class XDisplay:
         found = self.xdotool("search", "--onlyvisible", *search, check=False)
         return found.split()
 
+    def placed_windows(self, *search: str) -> dict[str, tuple[int, int, int, int]]:
+        """Return the geometry of each window ``windows`` finds, by id, leaving out any that
+        closed in between."""
+        placed = {}
+        for window in self.windows(*search):
+            try:
+                placed[window] = self.geometry(window)
+            except XServerError:
+                continue  # gone between the search and the question: a closing menu or notice
+        return placed
+
     def geometry(self, window: str) -> tuple[int, int, int, int]:
         """Return (x, y, width, height) of *window* on the screen."""
         values: dict[str, int] = {}
