@@ -23,8 +23,9 @@ from sessionclock.core.feed.importer import ImportedSession, ImportResult, Skipp
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import import_window, plan_sync
-from sessionclock.ui.calendar_dialog import CalendarDialog
-from sessionclock.ui.sync_preview_dialog import SyncPreviewDialog
+from sessionclock.ui.prompts import MessageBoxPrompts
+from sessionclock.ui.sync.calendar_dialog import CalendarDialog
+from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
 
 TZ = ZoneInfo("America/Toronto")
 
@@ -58,7 +59,9 @@ def main() -> int:
         ("calendar-empty", None),
         ("calendar-connected", "https://clinic.janeapp.com/calendar/42/ical/abc.ics"),
     ):
-        dialog = CalendarDialog(_Address(url), preferences=SyncPreferences())
+        dialog = CalendarDialog(
+            _Address(url), preferences=SyncPreferences(), prompts=MessageBoxPrompts()
+        )
         dialog.show()
         QApplication.processEvents()
         dialog.grab().save(str(out / f"{name}.png"))
@@ -92,8 +95,8 @@ def main() -> int:
     print(out / "preview.png")
     application = demo_application(Phase.TURNOVER)
     extra: tuple[tuple[str, QDialog], ...] = (
-        ("settings", application.room_and_tray.settings_dialog()),
-        ("summary", application.room_and_tray.summary_dialog()),
+        ("settings", application.open_settings()),
+        ("summary", application.open_summary()),
     )
     for name, shown in extra:
         shown.show()

@@ -29,8 +29,7 @@ from sessionclock.core.feed.importer import import_feed
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import DisplayPreferences, SyncPreferences, ThemeName
 from sessionclock.core.sync import import_window, plan_sync
-from sessionclock.ui.calendar_dialog import CalendarDialog
-from sessionclock.ui.sync_preview_dialog import SyncPreviewDialog
+from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
 
 IMAGES = Path(__file__).resolve().parent.parent / "docs" / "guide" / "images"
 
@@ -94,7 +93,7 @@ def _main_window(application: Application, path: Path) -> Path:
 
 def room_clock(application: Application, path: Path, *, theme: ThemeName = ThemeName.NIGHT) -> Path:
     """Render room mode at a tablet's 1280x800 in *theme* to *path*."""
-    room = application.room_and_tray.room
+    room = application.room
     room.apply_display(DisplayPreferences(room_theme=theme))
     room.resize(1280, 800)
     application.controller.tick()
@@ -104,7 +103,7 @@ def room_clock(application: Application, path: Path, *, theme: ThemeName = Theme
 
 
 def _settings(application: Application, path: Path) -> Path:
-    dialog = application.room_and_tray.settings_dialog()
+    dialog = application.open_settings()
     saved = _save(dialog, path)
     dialog.close()
     return saved
@@ -112,9 +111,9 @@ def _settings(application: Application, path: Path) -> Path:
 
 def _calendar(application: Application, path: Path) -> Path:
     assert application.profile is not None
-    repository = application.profile.repository
-    repository.set_feed_url(DEMO_FEED_ADDRESS)
-    dialog = CalendarDialog(repository, preferences=SyncPreferences(), parent=application.window)
+    application.profile.repository.set_feed_url(DEMO_FEED_ADDRESS)
+    dialog = application.open_calendar_settings()
+    assert dialog is not None
     saved = _save(dialog, path)
     dialog.close()
     return saved

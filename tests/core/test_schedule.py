@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sessionclock.core.demo import demo_day
 from sessionclock.core.models import Session
-from sessionclock.core.schedule import clock_window, overlapping, sessions_on
+from sessionclock.core.schedule import clock_window, overlapping
 
 TZ = ZoneInfo("Europe/Berlin")
 
@@ -23,13 +23,6 @@ def test_overlapping_ignores_touching_sessions_and_the_session_itself() -> None:
     clash = Session("C", at(9, 30), at(10, 30), id=3)
     assert overlapping(a, (touching, clash, a)) == (clash,)
     assert overlapping(a.with_changes(id=None), (a,)) == (a,)
-
-
-def test_sessions_on_a_day_include_one_crossing_midnight() -> None:
-    late = Session("Late", at(23), at(1, day=11), id=1)
-    next_day = Session("Next", at(9, day=11), at(10, day=11), id=2)
-    assert sessions_on(date(2026, 11, 11), (next_day, late), tz=TZ) == (late, next_day)
-    assert sessions_on(date(2026, 11, 10), (next_day, late), tz=TZ) == (late,)
 
 
 def test_clock_window_reaches_into_last_night() -> None:

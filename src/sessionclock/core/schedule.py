@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sessionclock.core.formatting import day_bounds
 from sessionclock.core.models import Session
@@ -22,17 +22,6 @@ def overlapping(candidate: Session, others: Iterable[Session]) -> tuple[Session,
         if not (candidate.id is not None and other.id == candidate.id)
         and other.start.astimezone(UTC) < end
         and start < other.end.astimezone(UTC)
-    )
-
-
-def sessions_on(day: date, sessions: Iterable[Session], *, tz: tzinfo) -> tuple[Session, ...]:
-    """Return the sessions that overlap *day* in *tz*, sorted by start."""
-    start, end = day_bounds(day, tz)
-    return tuple(
-        sorted(
-            (s for s in sessions if s.start < end and s.end > start),
-            key=lambda s: (s.start.astimezone(UTC), s.id or 0),
-        )
     )
 
 

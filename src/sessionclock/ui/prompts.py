@@ -1,0 +1,70 @@
+"""Questions and messages for the practitioner, behind one small interface.
+
+Everything that asks "are you sure?" or says "this could not be done" takes a ``Prompts``: the app
+passes ``MessageBoxPrompts``; tests pass a scripted one (``tests/support/prompts.py``), so no test
+has to patch ``QMessageBox``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+class Prompts(Protocol):
+    """Asks the practitioner to confirm, and tells them what went wrong."""
+
+    def confirm(
+        self, parent: QWidget | None, title: str, question: str, *, serious: bool = False
+    ) -> bool:
+        """Ask *question*; return True only if the practitioner said yes.
+
+        Args:
+            parent: the window the question belongs to.
+            title: the question's title.
+            question: what is asked.
+            serious: the answer cannot be undone (the question is shown as a warning).
+        """
+        ...
+
+    def report(
+        self, parent: QWidget | None, title: str, message: str, *, serious: bool = False
+    ) -> None:
+        """Tell the practitioner *message* and return once it was read.
+
+        Args:
+            parent: the window the message belongs to.
+            title: the message's title.
+            message: what happened and what to do.
+            serious: the app cannot go on as asked (shown as an error, not a warning).
+        """
+        ...
+
+
+class MessageBoxPrompts:
+    """``Prompts`` as the platform's standard message boxes."""
+
+    def confirm(
+        self, parent: QWidget | None, title: str, question: str, *, serious: bool = False
+    ) -> bool:
+        """Ask in a message box: Yes or No, or Yes or Cancel when *serious*; No is the default."""
+        buttons = QMessageBox.StandardButton
+        if serious:
+            answer = QMessageBox.warning(
+                parent, title, question, buttons.Yes | buttons.Cancel, buttons.Cancel
+            )
+        else:
+            answer = QMessageBox.question(
+                parent, title, question, buttons.Yes | buttons.No, buttons.No
+            )
+        return answer == buttons.Yes
+
+    def report(
+        self, parent: QWidget | None, title: str, message: str, *, serious: bool = False
+    ) -> None:
+        """Show a warning box, or an error box when *serious*."""
+        if serious:
+            QMessageBox.critical(parent, title, message)
+        else:
+            QMessageBox.warning(parent, title, message)
