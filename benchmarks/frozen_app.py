@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.xdisplay import visible_windows, x_display  # noqa: E402
+from tests.support.xserver import XDisplay, x_display  # noqa: E402
 
 
 def build(out: Path, *, untrimmed: bool) -> tuple[Path, float]:
@@ -55,7 +55,7 @@ def drop_page_cache() -> bool:
     return True
 
 
-def start_to_window(command: list[str], env: dict[str, str]) -> float:
+def start_to_window(command: list[str], display: XDisplay, env: dict[str, str]) -> float:
     """Return seconds from starting *command* to its window being mapped, then quit it."""
     start = time.perf_counter()
     app = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -65,10 +65,10 @@ def start_to_window(command: list[str], env: dict[str, str]) -> float:
         while not windows:
             if time.perf_counter() > deadline or app.poll() is not None:
                 raise RuntimeError(f"{command[0]} showed no window")
-            windows = visible_windows(env, pid=str(app.pid), name="Session Clock")
+            windows = display.windows("--pid", str(app.pid), "--name", "^Session Clock$")
         elapsed = time.perf_counter() - start
-        keys = ["xdotool", "windowactivate", "--sync", windows[0], "key", "ctrl+q"]
-        subprocess.run(keys, env=env, check=True)
+        display.xdotool("windowactivate", "--sync", windows[0])
+        display.xdotool("key", "ctrl+q")
         app.wait(timeout=30)
     finally:
         if app.poll() is None:
@@ -93,16 +93,19 @@ def main() -> int:
             "built app": [str(built / "sessionclock"), "--demo"],
             "from source": [str(ROOT / ".venv" / "bin" / "sessionclock"), "--demo"],
         }
-        with x_display(tray=False, size="1366x768") as display:
-            env = {**display, "QT_QPA_PLATFORM": "xcb", "HOME": temp}
+        profile = str(folder / "profile")
+        commands = {name: [*command, "--data-dir", profile] for name, command in commands.items()}
+        # No tray host: the app's only window is its main window.
+        with x_display(width=1366, height=768, tray=False) as display:
+            env = display.env(QT_QPA_PLATFORM="xcb", HOME=temp)
             cold: dict[str, list[float]] = {name: [] for name in commands}
             warm: dict[str, list[float]] = {name: [] for name in commands}
             dropped = True
             for _ in range(args.runs):
                 for name, command in commands.items():
                     dropped = drop_page_cache() and dropped
-                    cold[name].append(start_to_window(command, env))
-                    warm[name].append(start_to_window(command, env))
+                    cold[name].append(start_to_window(command, display, env))
+                    warm[name].append(start_to_window(command, display, env))
     print("start to window shown, demo profile, Xvfb:")
     if not dropped:
         print("  (the page cache could not be dropped: 'cold' is not cold)")

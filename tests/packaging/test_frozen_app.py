@@ -1,15 +1,17 @@
 """The one-folder app that ``build.spec`` makes: what is in it, and that it starts, ticks and quits.
 
 The module builds the app once with ``scripts/build-app`` into a temporary folder (so a developer's
-``dist/`` is left alone), then looks inside it and runs it under Xvfb with a window manager,
-as a practitioner would start it: its window appears, the clock on it changes from second to
-second, and Ctrl+Q ends it with exit status 0.
+``dist/`` is left alone), then looks inside it and runs it under Xvfb with a window manager and a
+tray, as a practitioner would start it: its window appears with the icon it carries, the clock on
+it changes from second to second, Ctrl+Q ends it with exit status 0, and its log says it started
+as the built app.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,8 +21,9 @@ from pathlib import Path
 import pytest
 from PyInstaller.archive.readers import CArchiveReader
 
+from sessionclock import __version__
 from sessionclock.core.licences import from_json
-from tests.support.xdisplay import visible_windows, wait_for, x_display
+from tests.support.xserver import XDisplay, wait_until, x_display
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 600
@@ -197,8 +200,13 @@ def sound_server(tmp_path: Path) -> Iterator[dict[str, str]]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def listening() -> bool:
+        assert server.poll() is None, f"PulseAudio exited with status {server.returncode}"
+        return (runtime / "pulse" / "native").exists()
+
     try:
-        wait_for(server, (runtime / "pulse" / "native").exists, "PulseAudio")
+        wait_until(listening, "PulseAudio")
         yield env
     finally:
         server.terminate()
@@ -225,62 +233,72 @@ def test_a_chime_plays_with_only_the_qt_plugins_shipped(
     assert seen["playing"] == [True, False], result.stderr
 
 
-def grab(window: str, env: dict[str, str]) -> bytes:
+def grab(window: str, display: XDisplay) -> bytes:
     """Return the window's pixels as the X server has them (an XWD dump)."""
     return subprocess.run(
-        ["xwd", "-silent", "-id", window], env=env, capture_output=True, check=True
+        ["xwd", "-silent", "-id", window], env=display.env(), capture_output=True, check=True
     ).stdout
 
 
 @pytest.fixture
-def display() -> Iterator[dict[str, str]]:
-    # No tray host: without one, Quit and closing the window both end the app.
-    with x_display(tray=False, size="1366x768") as env:
-        yield env
+def display() -> Iterator[XDisplay]:
+    with x_display(width=1366, height=768, tray=True) as started:
+        yield started
 
 
 @pytest.mark.xvfb
 def test_the_built_app_shows_its_window_ticks_and_quits(
-    built: Path, display: dict[str, str], tmp_path: Path
+    built: Path, display: XDisplay, tmp_path: Path
 ) -> None:
-    env = {
-        **display,
-        "QT_QPA_PLATFORM": "xcb",
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-    }
+    env = display.env(
+        QT_QPA_PLATFORM="xcb",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
     app = subprocess.Popen(
-        [str(built / "sessionclock"), "--demo"],
+        [str(built / "sessionclock"), "--demo", "--data-dir", str(tmp_path / "profile")],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
-        windows: list[str] = []
-        while not windows and time.monotonic() < deadline and app.poll() is None:
-            windows = visible_windows(env, pid=str(app.pid), name="Session Clock")
-            time.sleep(0.05)
-        assert windows, "no Session Clock window appeared"
-        [window] = windows
+
+        def main_windows() -> list[str]:
+            assert app.poll() is None, f"the app ended with status {app.returncode}"
+            placed = display.placed_windows("--pid", str(app.pid))
+            # The main window is its only large one (the tray icon is a small one).
+            return [window for window, (_, _, w, h) in placed.items() if w > 600 and h > 300]
+
+        wait_until(lambda: bool(main_windows()), "the Session Clock window", timeout=60)
+        [window] = main_windows()
 
         # The clock ticks: what the window shows keeps changing, a second apart.
         changes = 0
-        previous = grab(window, env)
+        previous = grab(window, display)
         deadline = time.monotonic() + 20
         while changes < 3 and time.monotonic() < deadline:
             time.sleep(0.25)
-            current = grab(window, env)
+            current = grab(window, display)
             if current != previous:
                 changes += 1
                 previous = current
         assert changes >= 3, "the window stopped changing: the clock does not tick"
 
-        subprocess.run(
-            ["xdotool", "windowactivate", "--sync", window, "key", "ctrl+q"], env=env, check=True
-        )
+        # Its icon came from the resources it carries (sessionclock.core.resources, frozen).
+        icon = subprocess.run(
+            ["xprop", "-id", window, "_NET_WM_ICON"],
+            env=display.env(),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert re.findall(r"Icon \((\d+) x \d+\)", icon)[:2] == ["16", "32"], icon[:200]
+
+        display.xdotool("windowactivate", "--sync", window)
+        display.xdotool("key", "ctrl+q")
         status = app.wait(timeout=20)
     finally:
         if app.poll() is None:
@@ -288,3 +306,5 @@ def test_the_built_app_shows_its_window_ticks_and_quits(
         _, err = app.communicate(timeout=10)
     assert status == 0, err.decode()[-3000:]
     assert b"Traceback" not in err, err.decode()[-3000:]
+    log = (tmp_path / "profile" / "logs" / "sessionclock.log").read_text(encoding="utf-8")
+    assert f"Session Clock {__version__} started (Qt " in log and "built app" in log
