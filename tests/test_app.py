@@ -387,8 +387,9 @@ def test_about_lists_the_libraries_the_app_runs_with(build: Build) -> None:
     application = build()
     dialog = application.open_about()
     libraries = set(listed_libraries(dialog))
+    # From a checkout the list is what this process imported (the built app ships its own list,
+    # checked in tests/packaging): at least the libraries the running app stands on.
     assert {"PySide6_Essentials", "SQLAlchemy", "keyring", "cryptography"} <= libraries
-    assert "fastapi" not in libraries
     dialog.close()
 
 

@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 MESSAGE = (
-    "Something went wrong inside Session Clock. The clock keeps running, and nothing you "
-    "entered was lost.\n\n"
+    "Something went wrong inside Session Clock. The clock keeps running.\n\n"
     "If it happens again, copy the report below and send it to Session Clock's support. It "
     "says where in the program the error happened, and nothing about your clients or your "
     "calendar."
