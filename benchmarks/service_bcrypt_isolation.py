@@ -23,7 +23,15 @@ import httpx
 
 from benchmarks._service import exchange
 from sessionclock_service.db.migrate import upgrade
-from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
+from tests.support.fake_resend import FakeResend
+from tests.support.service import (
+    PASSWORD,
+    mail_env,
+    service_env,
+    sign_up,
+    start_service,
+    throwaway_secrets,
+)
 
 
 async def measure(
@@ -88,15 +96,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         upgrade(url)
-        proc, base = start_service(service_env(url, **throwaway_secrets(bcrypt_rounds=args.rounds)))
+        mailbox = FakeResend()
+        mailbox.server.start()
+        secrets = throwaway_secrets(bcrypt_rounds=args.rounds)
+        proc, base = start_service(service_env(url, **secrets, **mail_env(mailbox)))
         port = int(base.rsplit(":", 1)[1])
         try:
             email = "bcrypt-bench@example.org"
-            httpx.post(
-                f"{base}/v1/accounts",
-                json={"email": email, "password": PASSWORD},
-                timeout=30,
-            ).raise_for_status()
+            with httpx.Client(base_url=base, timeout=30) as client:
+                sign_up(client, mailbox, email)
             idle, _ = asyncio.run(measure(port, seconds=args.seconds, signers=0, email=email))
             busy, sign_ins = asyncio.run(
                 measure(port, seconds=args.seconds, signers=args.signers, email=email)
@@ -104,6 +112,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+            mailbox.server.stop()
     print(_summary("idle", idle))
     print(_summary(f"{args.signers} sign-ins flat out", busy))
     print(f"{'':<28} sign-ins: {sign_ins / args.seconds:.1f}/s at bcrypt cost {args.rounds}")

@@ -22,17 +22,25 @@ import httpx
 
 from benchmarks._service import exchange
 from sessionclock_service.db.migrate import upgrade
+from tests.support.fake_resend import FakeResend
 from tests.support.postgres import PostgresCluster, postgres_bindir
-from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
+from tests.support.service import (
+    PASSWORD,
+    mail_env,
+    service_env,
+    sign_up,
+    start_service,
+    throwaway_secrets,
+)
 
 
-def make_tokens(base: str, count: int) -> list[str]:
-    """Sign up *count* accounts and return one API token for each."""
+def make_tokens(base: str, count: int, mailbox: FakeResend) -> list[str]:
+    """Sign up *count* accounts (confirmed through *mailbox*) and return one API token for each."""
     tokens = []
     with httpx.Client(base_url=base, timeout=30) as client:
         for i in range(count):
             email = f"bench{i}@example.org"
-            client.post("/v1/accounts", json={"email": email, "password": PASSWORD})
+            sign_up(client, mailbox, email)
             r = client.post(
                 "/v1/tokens", json={"email": email, "password": PASSWORD, "device_name": "bench"}
             )
@@ -74,14 +82,18 @@ async def hammer(
 def run(label: str, database_url: str, *, clients: int, seconds: float, workers: int) -> None:
     """Benchmark one database and print the figures."""
     upgrade(database_url)
-    proc, base = start_service(service_env(database_url, **throwaway_secrets()), workers=workers)
+    mailbox = FakeResend()
+    mailbox.server.start()
+    env = service_env(database_url, **throwaway_secrets(), **mail_env(mailbox))
+    proc, base = start_service(env, workers=workers)
     try:
-        tokens = make_tokens(base, clients)
+        tokens = make_tokens(base, clients, mailbox)
         asyncio.run(hammer(base, tokens, seconds=2))  # warm-up
         latencies, errors = asyncio.run(hammer(base, tokens, seconds=seconds))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        mailbox.server.stop()
     q = statistics.quantiles(latencies, n=100)
     print(
         f"{label:<10} workers={workers} clients={clients}: {len(latencies) / seconds:8.0f} req/s"

@@ -1,4 +1,4 @@
-"""Render the admin area's pages to PNG in Debian's Chromium, for review by eye.
+"""Render the admin area's pages and the address-confirmation page to PNG in Chromium, for review.
 
 Runs the real ``sessionclock-service`` on a throwaway SQLite file with one staff member and a few
 accounts. Usage: .venv/bin/python scripts/render_admin.py [OUTPUT_DIR]   (default:
@@ -18,7 +18,16 @@ import httpx
 from playwright.sync_api import sync_playwright
 
 from tests.support import chromium
-from tests.support.service import PASSWORD, service_env, start_service, throwaway_secrets
+from tests.support.fake_resend import FakeResend
+from tests.support.service import (
+    PASSWORD,
+    mail_env,
+    mailed_code,
+    service_env,
+    sign_up,
+    start_service,
+    throwaway_secrets,
+)
 
 STAFF = "staff@example.org"
 STAFF_PASSWORD = "staff password for renders"  # noqa: S105 - a throwaway render account
@@ -30,14 +39,22 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'render.sqlite3'}"
-        env = service_env(url, **throwaway_secrets(), SESSIONCLOCK_STAFF_PASSWORD=STAFF_PASSWORD)
+        mailbox = FakeResend()
+        mailbox.server.start()
+        env = service_env(
+            url,
+            **throwaway_secrets(),
+            **mail_env(mailbox),
+            SESSIONCLOCK_STAFF_PASSWORD=STAFF_PASSWORD,
+        )
         command = [sys.executable, "-m", "sessionclock_service", "create-staff", STAFF]
         subprocess.run(command, env=env, check=True, capture_output=True)
         proc, base = start_service(env)
         try:
-            for i in range(3):
-                account = {"email": f"practitioner{i}@example.org", "password": PASSWORD}
-                httpx.post(f"{base}/v1/accounts", json=account).raise_for_status()
+            with httpx.Client(base_url=base, timeout=30) as client:
+                for i in range(3):
+                    sign_up(client, mailbox, f"practitioner{i}@example.org")
+                client.post("/v1/accounts", json={"email": "new@example.org", "password": PASSWORD})
             with sync_playwright() as playwright:
                 browser = chromium.launch(playwright)
                 page = browser.new_page(viewport={"width": 1100, "height": 700})
@@ -55,11 +72,33 @@ def main() -> int:
                 page.screenshot(path=str(out / "account.png"))
                 page.click("text=Audit log")
                 page.screenshot(path=str(out / "audit.png"))
+                # The page the sign-up e-mail links to, often opened on a phone.
+                phone = browser.new_page(viewport={"width": 390, "height": 844})
+                phone.goto(f"{base}/confirm?email=new%40example.org&code=123")
+                phone.fill("input[name=code]", "000000")
+                phone.click("#confirm")
+                phone.wait_for_selector("#error")
+                phone.screenshot(path=str(out / "confirm-refused.png"))
+                page.goto(f"{base}/confirm?email=new%40example.org&code=")
+                page.screenshot(path=str(out / "confirm.png"))
+                page.fill("input[name=code]", mailed_code(mailbox, "new@example.org"))
+                page.click("#confirm")
+                page.wait_for_selector("#confirmed")
+                page.screenshot(path=str(out / "confirmed.png"))
                 browser.close()
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    for name in ("sign-in", "search", "account", "audit"):
+            mailbox.server.stop()
+    for name in (
+        "sign-in",
+        "search",
+        "account",
+        "audit",
+        "confirm",
+        "confirm-refused",
+        "confirmed",
+    ):
         print(out / f"{name}.png")
     return 0
 

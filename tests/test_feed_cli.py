@@ -14,10 +14,10 @@ import pytest
 
 from sessionclock.core.feed.fetch import make_client
 from sessionclock.feed_cli import main
+from tests.support.feeds import feed_path
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "ics"
-APPLE = str(CORPUS / "jens-maus-node-ical" / "tentative-apple-calendar.ics")
-OWA = str(CORPUS / "jens-maus-node-ical" / "Office-2012-owa.ics")
+APPLE = str(feed_path("status_and_series.ics"))
+OUTLOOK = str(feed_path("customized_zone_us_rules.ics"))
 SECRET_URL = "https://clinic.example.com/calendar/7/ical/t0p-s3cret-token.ics"
 CALENDAR = (
     b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:From the web\r\n"
@@ -42,23 +42,22 @@ def lines(output: str) -> list[dict[str, object]]:
 
 
 def test_json_shape_sorted_sessions_and_offsets() -> None:
-    status, output = run("check", OWA, "--tz", "Europe/Berlin", "--json")
+    status, output = run("check", OUTLOOK, "--tz", "Europe/Berlin", "--json")
 
     assert status == 0
     [report] = lines(output)
     assert report == {
-        "source": OWA,
+        "source": OUTLOOK,
         "sessions": [
-            # Sydney AEDT 13:30 → 03:30 CET; New York EDT 13:30 → 18:30 CET; EST → 19:30 CET.
-            {"name": "TEST Syd", "start": "2020-10-28T03:30:00+01:00",
-             "end": "2020-10-28T05:00:00+01:00"},
-            {"name": "TEST", "start": "2020-10-28T18:30:00+01:00",
-             "end": "2020-10-28T20:00:00+01:00"},
-            {"name": "TEST 3", "start": "2020-11-02T19:30:00+01:00",
-             "end": "2020-11-02T21:00:00+01:00"},
+            # The feed's own "Customized Time Zone" (US Eastern rules): EDT 10:35 → 16:35 CEST;
+            # EST 09:00 → 15:00 CET.
+            {"name": "Dana Whitfield", "start": "2025-08-26T16:35:00+02:00",
+             "end": "2025-08-26T17:35:00+02:00"},
+            {"name": "Gabe Moreno", "start": "2025-12-15T15:00:00+01:00",
+             "end": "2025-12-15T16:00:00+01:00"},
         ],
         "skipped": [
-            {"name": "TEST2", "start": "2020-11-02T19:30:00+01:00", "reason": "repeating"}
+            {"name": "[private]", "start": "2025-08-25T16:35:00+02:00", "reason": "repeating"}
         ],
         "warnings": [],
         "error": None,
@@ -67,19 +66,19 @@ def test_json_shape_sorted_sessions_and_offsets() -> None:
 
 def test_from_and_to_are_inclusive_days_in_the_zone() -> None:
     status, output = run(
-        "check", APPLE, "--from", "2022-07-05", "--to", "2022-07-06", "--tz", "America/Vancouver",
+        "check", APPLE, "--from", "2025-07-05", "--to", "2025-07-06", "--tz", "America/Vancouver",
         "--json",
     )  # fmt: skip
 
     assert status == 0
     [report] = lines(output)
-    # "Tentative" starts 16:00 on 4 July in Vancouver and "No Status" on 7 July: both left out.
+    # "Tentative" starts 16:00 on 4 July in Vancouver and "No status" on 7 July: both left out.
     assert report["sessions"] == [
-        {"name": "Confirmed", "start": "2022-07-05T09:00:00-07:00",
-         "end": "2022-07-05T10:00:00-07:00"}
+        {"name": "Confirmed booking", "start": "2025-07-05T09:00:00-07:00",
+         "end": "2025-07-05T10:00:00-07:00"}
     ]  # fmt: skip
     assert report["skipped"] == [
-        {"name": "Cancelled", "start": "2022-07-06T13:00:00-07:00", "reason": "cancelled"}
+        {"name": "Cancelled booking", "start": "2025-07-06T13:00:00-07:00", "reason": "cancelled"}
     ]
 
 
@@ -88,11 +87,11 @@ def test_sources_are_read_in_order_and_one_failure_gives_status_1(tmp_path: Path
     page.write_bytes(b"<html><body>Sign in</body></html>")
     missing = tmp_path / "missing.ics"
 
-    status, output = run("check", APPLE, str(missing), str(page), OWA, "--tz", "UTC", "--json")
+    status, output = run("check", APPLE, str(missing), str(page), OUTLOOK, "--tz", "UTC", "--json")
 
     assert status == 1
     reports = lines(output)
-    assert [r["source"] for r in reports] == [APPLE, str(missing), str(page), OWA]
+    assert [r["source"] for r in reports] == [APPLE, str(missing), str(page), OUTLOOK]
     assert reports[0]["error"] is None and reports[3]["error"] is None
     assert "could not be read" in str(reports[1]["error"])
     assert "did not return a calendar" in str(reports[2]["error"])
@@ -156,11 +155,15 @@ def test_readable_output() -> None:
     assert status == 0
     assert output.splitlines() == [
         f"== {APPLE}",
-        "   3 sessions, 1 skipped, 0 warnings",
-        "   2022-07-04T16:00-07:00 → 2022-07-04T16:50-07:00  Tentative",
-        "   2022-07-05T09:00-07:00 → 2022-07-05T10:00-07:00  Confirmed",
-        "   2022-07-07T09:00-07:00 → 2022-07-07T10:00-07:00  No Status",
-        "   skipped (cancelled): 2022-07-06T13:00-07:00  Cancelled",
+        "   3 sessions, 5 skipped, 0 warnings",
+        "   2025-07-04T16:00-07:00 → 2025-07-04T16:50-07:00  Tentative booking",
+        "   2025-07-05T09:00-07:00 → 2025-07-05T10:00-07:00  Confirmed booking",
+        "   2025-07-07T09:00-07:00 → 2025-07-07T10:00-07:00  No status",
+        "   skipped (cancelled): 2025-07-06T13:00-07:00  Cancelled booking",
+        "   skipped (repeating): 2025-07-08T01:00-07:00  Weekly stretch class",
+        "   skipped (repeating): 2025-07-09T01:00-07:00  Extra dates only",
+        "   skipped (repeating): 2025-07-10T03:00-07:00  Moved occurrence without its series",
+        "   skipped (repeating): 2025-07-11T02:00-07:00  This and future",
     ]
 
 

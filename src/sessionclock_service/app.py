@@ -28,7 +28,7 @@ from sessionclock_service.integrations.email import (
     UnconfiguredEmailSender,
 )
 from sessionclock_service.integrations.stripe import StripeBilling
-from sessionclock_service.security import PasswordHasher
+from sessionclock_service.security import CodeHasher, PasswordHasher
 from sessionclock_service.settings import Settings, get_settings
 from sessionclock_service.usecases.outbox import Outbox
 from sessionclock_service.usecases.ratelimit import LoginLimiter
@@ -56,6 +56,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         clock=clock,
         db=db,
         hasher=PasswordHasher(pepper=settings.password_pepper, rounds=settings.bcrypt_rounds),
+        codes=CodeHasher(settings.secret_key),
         limiter=LoginLimiter(
             max_failures=settings.login_max_failures,
             max_address_failures=settings.login_max_address_failures,
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.services = services
     app.include_router(health.router)
     app.include_router(accounts.router)
+    app.include_router(accounts.pages)
     app.include_router(tokens.router)
     app.include_router(billing.router)
     app.include_router(billing.pages)

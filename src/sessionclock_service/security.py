@@ -1,9 +1,13 @@
-"""Password hashing, opaque tokens and constant-time comparisons.
+"""Password hashing, opaque tokens, one-time codes and constant-time comparisons.
 
 Passwords: bcrypt over ``base64(HMAC-SHA256(pepper, password))``. bcrypt only reads 72 bytes and
 bcrypt 5 raises ``ValueError`` beyond that, so the HMAC turns any password into 44 bytes first;
 the pepper (kept outside the database) makes the pre-hash useless to someone holding only a
 database dump (a bare SHA-256 pre-hash would allow "password shucking").
+
+One-time codes (six digits, mailed to confirm an address or reset a password) are stored as
+HMAC-SHA256 under a key derived from the server's secret: a plain SHA-256 of one of only a
+million codes would be reversed from a database dump in a moment.
 """
 
 from __future__ import annotations
@@ -11,13 +15,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 
 import bcrypt
 
 TOKEN_BYTES = 32  # 256 bits
 API_TOKEN_PREFIX = "sct_"  # noqa: S105 - a prefix, not a secret
-RESET_TOKEN_PREFIX = "scr_"  # noqa: S105 - a prefix, not a secret
+CODE_DIGITS = 6
+# Unicode categories that show nothing (or something else than they are): control, format
+# (zero-width, bidi overrides), surrogate, private use and unassigned.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 class PasswordHasher:
@@ -57,6 +66,59 @@ class PasswordHasher:
 def new_token(prefix: str) -> str:
     """Return a new opaque token carrying 256 random bits."""
     return prefix + secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_code() -> str:
+    """Return a new one-time code of `CODE_DIGITS` random digits."""
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def typed_code(value: str) -> str:
+    """Return a code as typed, without the spaces and dashes people add (any digits to ASCII)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", value) if c not in " -")
+
+
+class CodeHasher:
+    """Keyed hashes of one-time codes, each bound to what it is for and to its row."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(
+            secret.encode("utf-8", "surrogatepass"), b"sessionclock one-time codes", hashlib.sha256
+        ).digest()
+
+    def hash(self, code: str, *, purpose: str, subject: str) -> str:
+        """Return the hex HMAC under which *code* for *purpose* and *subject* is stored."""
+        message = "\x00".join((purpose, subject, code)).encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def matches(self, code: str, stored: str, *, purpose: str, subject: str) -> bool:
+        """Return whether *code* is the one stored as *stored* (compared in constant time)."""
+        return constant_time_equal(self.hash(code, purpose=purpose, subject=subject), stored)
+
+
+def clean_device_name(value: str, *, limit: int) -> str:
+    """Return a device name as the user wrote it, minus invisible characters, at most *limit* long.
+
+    Control, format (zero-width, bidi overrides), surrogate and private-use characters are
+    dropped, runs of white space become one space.
+    """
+    kept = "".join(c for c in value if c.isspace() or unicodedata.category(c) not in _INVISIBLE)
+    return " ".join(kept.split())[:limit].rstrip()
+
+
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+
+
+def normalise_email(value: str) -> str:
+    """Return the one spelling under which an e-mail address is stored and looked up.
+
+    Raises:
+        ValueError: *value* is not an e-mail address.
+    """
+    value = value.strip().lower()
+    if len(value) > 254 or not _EMAIL.match(value) or has_control_characters(value):
+        raise ValueError("not an e-mail address")
+    return value
 
 
 def new_id() -> str:

@@ -48,7 +48,9 @@ class Settings(BaseSettings):
         bcrypt_rounds: bcrypt cost factor; tests lower it, production keeps the default.
         min_password_length: Shortest password accepted.
         token_inactivity_days: API tokens unused for this long stop working.
-        reset_token_minutes: Password-reset tokens expire after this many minutes (at most 60).
+        signup_code_minutes: A sign-up not confirmed with its mailed code within this many
+            minutes expires (and the address can be signed up again).
+        reset_code_minutes: Password-reset codes expire after this many minutes (at most 60).
         trial_days: Length of the trial every new account starts with.
         login_max_failures: Failed sign-ins allowed per account (e-mail) in the window.
         login_max_address_failures: Failed sign-ins allowed per client address in the window.
@@ -84,7 +86,8 @@ class Settings(BaseSettings):
     bcrypt_rounds: Annotated[int, Field(ge=4, le=31)] = 12
     min_password_length: Count = 10
     token_inactivity_days: Count = 90
-    reset_token_minutes: Annotated[int, Field(ge=1, le=60)] = 30
+    signup_code_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
+    reset_code_minutes: Annotated[int, Field(ge=5, le=60)] = 30
     trial_days: Annotated[int, Field(ge=0)] = 14
     login_max_failures: Count = 10
     login_max_address_failures: Count = 50

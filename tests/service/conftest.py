@@ -63,6 +63,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
+def new_postgres_database(
+    postgres_cluster: PostgresCluster,
+) -> Iterator[Callable[[str], str]]:
+    """Return a maker of new, empty PostgreSQL databases (dropped after the test)."""
+    made: list[str] = []
+    admin = create_engine(postgres_cluster.url(), isolation_level="AUTOCOMMIT")
+
+    def make(name: str) -> str:
+        database = f"{name}_{len(made)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+        made.append(database)
+        return postgres_cluster.url(database)
+
+    yield make
+    with admin.connect() as conn:
+        for database in made:
+            conn.execute(text(f'DROP DATABASE "{database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def clean_database(database_url: str) -> str:
     """Empty every table before the test."""
     engine = create_engine(database_url)
@@ -167,6 +189,8 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 
 @pytest.fixture
-def customer(client: TestClient) -> Customer:
-    """A signed-in customer of ``client``."""
-    return sign_up_and_in(client)
+def customer(client: TestClient, fake_resend: FakeResend) -> Customer:
+    """A signed-in customer of ``client``; the fake Resend is emptied of its sign-up code."""
+    signed_in = sign_up_and_in(client, fake_resend)
+    fake_resend.reset()
+    return signed_in

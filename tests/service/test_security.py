@@ -6,15 +6,21 @@ import pytest
 
 from sessionclock_service.security import (
     API_TOKEN_PREFIX,
+    CODE_DIGITS,
+    CodeHasher,
     PasswordHasher,
     address_key,
+    clean_device_name,
     constant_time_equal,
     email_key,
     has_control_characters,
     hash_token,
     is_row_id,
+    new_code,
     new_id,
     new_token,
+    normalise_email,
+    typed_code,
 )
 
 
@@ -101,3 +107,58 @@ def test_rate_limit_keys_hold_no_addresses() -> None:
     assert email_key("ann@example.org") == key
     assert address_key("203.0.113.7").startswith("addr:")
     assert "203" not in address_key("203.0.113.7")
+
+
+def test_codes_are_six_random_digits() -> None:
+    codes = {new_code() for _ in range(200)}
+    assert all(len(c) == CODE_DIGITS and c.isascii() and c.isdigit() for c in codes)
+    assert len(codes) > 190
+
+
+def test_typed_codes_lose_spaces_and_dashes_and_wide_digits() -> None:
+    assert typed_code(" 123-456 ") == "123456"
+    assert typed_code("１２３４５６") == "123456"  # full-width digits from a phone keyboard
+
+
+def test_code_hashes_are_keyed_and_bound_to_purpose_and_row() -> None:
+    hasher = CodeHasher("s" * 40)
+    stored = hasher.hash("123456", purpose="reset", subject="row1")
+    assert len(stored) == 64 and "123456" not in stored
+    assert hasher.matches("123456", stored, purpose="reset", subject="row1")
+    assert not hasher.matches("123457", stored, purpose="reset", subject="row1")
+    assert not hasher.matches("123456", stored, purpose="signup", subject="row1")
+    assert not hasher.matches("123456", stored, purpose="reset", subject="row2")
+    assert not CodeHasher("t" * 40).matches("123456", stored, purpose="reset", subject="row1")
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("Clinic PC", "Clinic PC"),
+        (" Room\t2\n\u00a0tab ", "Room 2 tab"),
+        ("A\x00B\x7fC", "ABC"),
+        ("left\u202eright\u200d", "leftright"),
+        ("\ud800lone", "lone"),
+        ("\ue000private", "private"),
+        ("x" * 10 + " " + "y" * 10, "x" * 10),
+        ("\x00\u200b", ""),
+    ],
+)
+def test_device_names_keep_only_what_shows(given: str, kept: str) -> None:
+    assert clean_device_name(given, limit=11) == kept
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("Ann@Example.ORG", "ann@example.org"), ("  ann@example.org\n", "ann@example.org")],
+)
+def test_email_addresses_have_one_spelling(given: str, stored: str) -> None:
+    assert normalise_email(given) == stored
+
+
+@pytest.mark.parametrize(
+    "given", ["no-at-sign", "a@b", "two@@example.org", "a" * 250 + "@x.org", "nul\x00@x.org"]
+)
+def test_what_is_not_an_email_address_is_refused(given: str) -> None:
+    with pytest.raises(ValueError, match="not an e-mail address"):
+        normalise_email(given)

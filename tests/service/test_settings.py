@@ -156,7 +156,7 @@ def test_a_stripe_key_without_webhook_secret_is_refused_everywhere(environ: Envi
     [
         ("SESSIONCLOCK_BCRYPT_ROUNDS", "twelve"),
         ("SESSIONCLOCK_BCRYPT_ROUNDS", "40"),
-        ("SESSIONCLOCK_RESET_TOKEN_MINUTES", "120"),
+        ("SESSIONCLOCK_RESET_CODE_MINUTES", "120"),
         ("SESSIONCLOCK_ENVIRONMENT", "staging"),
         ("SESSIONCLOCK_OUTBOX_INTERVAL_SECONDS", "soon"),
         ("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "0"),
@@ -183,8 +183,8 @@ def test_settings_built_from_values_alone_are_checked_too(environ: Environ) -> N
     assert built.trial_days == 3
     # The environment played no part.
     assert built.bcrypt_rounds == 12 and built.stripe_price_id == ""
-    with pytest.raises(ValidationError, match="reset_token_minutes"):
-        settings_from(reset_token_minutes=120)
+    with pytest.raises(ValidationError, match="reset_code_minutes"):
+        settings_from(reset_code_minutes=120)
 
 
 def test_pepper_matters() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from sessionclock_service.settings import Settings
 from sessionclock_service.usecases.services import Services
+from tests.support.fake_resend import FakeResend, SentEmail
 
 PASSWORD = "correct horse battery staple"
 
@@ -101,12 +103,53 @@ class Customer:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def sign_up_and_in(client: HttpClient, email: str | None = None) -> Customer:
-    """Create an account and sign it in."""
+class Mailbox(Protocol):
+    """Where the service's messages arrive in tests: the fake Resend."""
+
+    @property
+    def sent(self) -> list[SentEmail]:
+        """Every message accepted, oldest first."""
+        ...
+
+
+def mailed_code(
+    mailbox: Mailbox, email: str, *, kind: str = "confirmation", deadline_seconds: float = 10
+) -> str:
+    """Return the code of the latest ``kind`` message (confirmation or reset) sent to *email*.
+
+    A service in another process sends after answering, so the message may still be on its
+    way: the mailbox is polled until the deadline.
+    """
+    pattern = re.compile(rf"Your {kind} code is: (\d{{6}})")
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        for message in reversed(mailbox.sent):
+            found = pattern.search(message.payload["text"])
+            if message.payload["to"] == [email] and found is not None:
+                return found.group(1)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {kind} code was mailed to {email}")
+        time.sleep(0.02)  # polling the mailbox, not waiting for a result
+
+
+def mail_env(mailbox: FakeResend) -> dict[str, str]:
+    """Return the settings that send a service's mail to *mailbox*."""
+    return {"RESEND_API_KEY": "re_test_fake", "RESEND_BASE_URL": mailbox.server.base_url}
+
+
+def sign_up(client: HttpClient, mailbox: Mailbox, email: str, password: str = PASSWORD) -> None:
+    """Sign up *email* and confirm it with the code the service mailed."""
+    r = client.post("/v1/accounts", json={"email": email, "password": password})
+    assert r.status_code == 202, r.text
+    code = mailed_code(mailbox, email)
+    r = client.post("/v1/accounts/confirm", json={"email": email, "code": code})
+    assert r.status_code == 204, r.text
+
+
+def sign_up_and_in(client: HttpClient, mailbox: Mailbox, email: str | None = None) -> Customer:
+    """Create an account (confirmed through the mailed code) and sign it in."""
     email = email or new_email()
-    assert (
-        client.post("/v1/accounts", json={"email": email, "password": PASSWORD}).status_code == 202
-    )
+    sign_up(client, mailbox, email)
     r = client.post(
         "/v1/tokens", json={"email": email, "password": PASSWORD, "device_name": "Front desk"}
     )

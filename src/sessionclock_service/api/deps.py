@@ -10,22 +10,15 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from sessionclock_service.api.schemas import refusal
 from sessionclock_service.errors import ServiceError
 from sessionclock_service.usecases.services import Services
 from sessionclock_service.usecases.staff import StaffIdentity, staff_from_cookie
-from sessionclock_service.usecases.tokens import Caller, authenticate
+from sessionclock_service.usecases.tokens import Caller, TokenRequiredError, authenticate
 
 ADMIN_COOKIE = "sc_admin"
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from POST /v1/tokens.")
-
-
-class TokenRequiredError(ServiceError):
-    """Raised when a customer route is called without a valid API token."""
-
-    status = HTTPStatus.UNAUTHORIZED
-    message = "A valid API token is required."
-    headers = MappingProxyType({"WWW-Authenticate": "Bearer"})
 
 
 class AdminSignInRequiredError(ServiceError):
@@ -66,6 +59,9 @@ async def current_user(
 
 
 CurrentUser = Annotated[Caller, Depends(current_user)]
+
+NO_TOKEN = refusal("No valid API token (missing, revoked, expired, or its account deleted).")
+"""The refusal of every `CurrentUser` route, for their ``responses``."""
 
 
 async def admin_user(request: Request, services: ServicesDep) -> StaffIdentity:

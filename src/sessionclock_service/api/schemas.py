@@ -1,36 +1,44 @@
-"""JSON bodies of the public API (the contract the desktop app is built against)."""
+"""JSON bodies of the public API (the contract the desktop app is built against).
+
+``docs/service-api.md`` describes the routes the app uses with these shapes and their statuses;
+``/openapi.json`` is generated from them.
+"""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from sessionclock_service.security import clean_device_name, normalise_email
+from sessionclock_service.usecases.entitlement import Entitlement
+from sessionclock_service.usecases.tokens import TokenInfo
+
+DEVICE_NAME_CHARS = 60
+"""Longest device name kept (longer names are cut)."""
 
 
-def _normalise_email(value: str) -> str:
-    value = value.strip().lower()
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("not an e-mail address")
-    value.encode("utf-8")  # a lone surrogate is not an address
-    return value
+def _device_name(value: str) -> str:
+    cleaned = clean_device_name(value, limit=DEVICE_NAME_CHARS)
+    if not cleaned:
+        raise ValueError("must contain visible text")
+    return cleaned
 
 
-def _printable(value: str) -> str:
-    value = value.strip()
-    if not value or _CONTROL.search(value):
-        raise ValueError("must be printable text")
-    value.encode("utf-8")
-    return value
-
-
-Email = Annotated[str, Field(max_length=320), AfterValidator(_normalise_email)]
+Email = Annotated[str, Field(max_length=320), AfterValidator(normalise_email)]
 Password = Annotated[str, Field(min_length=1, max_length=4096)]
-DeviceName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+Code = Annotated[str, Field(min_length=1, max_length=32, description="The code from the e-mail.")]
+DeviceName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        description=f"The practitioner's name for this device, e.g. 'Clinic PC'. Invisible "
+        f"characters are dropped and it is cut to {DEVICE_NAME_CHARS} characters.",
+    ),
+    AfterValidator(_device_name),
+]
 
 
 class StrictBody(BaseModel):
@@ -46,6 +54,13 @@ class SignUpIn(StrictBody):
     password: Password
 
 
+class ConfirmSignUpIn(StrictBody):
+    """``POST /v1/accounts/confirm``."""
+
+    email: Email
+    code: Code
+
+
 class SignInIn(StrictBody):
     """``POST /v1/tokens``."""
 
@@ -58,32 +73,66 @@ class TokenOut(BaseModel):
     """A new API token: shown once."""
 
     id: str
-    token: str
+    token: str = Field(description="Send as 'Authorization: Bearer <token>'. Shown only once.")
 
 
 class TokenInfoOut(BaseModel):
-    """One API token in the caller's list."""
+    """One API token (a signed-in device) in the caller's list."""
 
     id: str
     device_name: str
     created_at: datetime
-    last_used_at: datetime
-    current: bool
+    last_used_at: datetime = Field(description="When it was last used, to within five minutes.")
+    current: bool = Field(description="Whether this request came with this token.")
+
+    @classmethod
+    def of(cls, value: TokenInfo) -> TokenInfoOut:
+        """Shape one signed-in device for the answer."""
+        return cls(
+            id=value.id,
+            device_name=value.device_name,
+            created_at=value.created_at,
+            last_used_at=value.last_used_at,
+            current=value.current,
+        )
 
 
 class EntitlementOut(BaseModel):
-    """What the account may use: ``active`` until, ``trial`` until, or ``lapsed``."""
+    """What the account may use now, and what the app needs to show it and to work offline."""
 
-    status: Literal["active", "trial", "lapsed"]
-    until: datetime | None
+    state: Literal["trial", "active", "past_due", "lapsed"] = Field(
+        description="past_due: a payment failed and Stripe retries it; access continues until "
+        "ends_at."
+    )
+    entitled: bool = Field(description="Whether the account may sync and edit now.")
     source: Literal["subscription", "complimentary", "trial", "none"]
+    ends_at: datetime | None = Field(
+        description="When the current access ends unless renewed (trial or paid period); null "
+        "for complimentary access and when lapsed."
+    )
+    trial_ends_at: datetime
+    checked_at: datetime = Field(description="The server's time of this answer.")
+
+    @classmethod
+    def of(cls, value: Entitlement) -> EntitlementOut:
+        """Shape an entitlement for the answer."""
+        return cls(
+            state=value.state,
+            entitled=value.entitled,
+            source=value.source,
+            ends_at=value.ends_at,
+            trial_ends_at=value.trial_ends_at,
+            checked_at=value.checked_at,
+        )
 
 
 class AccountOut(BaseModel):
-    """``GET /v1/account``."""
+    """``GET /v1/account``: everything the service knows of the caller's account."""
 
     email: str
+    created_at: datetime
     entitlement: EntitlementOut
+    devices: list[TokenInfoOut]
 
 
 class DeleteAccountIn(StrictBody):
@@ -108,7 +157,8 @@ class ResetRequestIn(StrictBody):
 class ResetConfirmIn(StrictBody):
     """``POST /v1/password-resets/confirm``."""
 
-    token: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Email
+    code: Code
     new_password: Password
 
 
@@ -122,6 +172,17 @@ class MessageOut(BaseModel):
     """A plain status message."""
 
     detail: str
+
+
+class ErrorOut(BaseModel):
+    """A refusal: what went wrong, safe to show."""
+
+    detail: str
+
+
+def refusal(description: str) -> dict[str, Any]:
+    """Describe one refusal of a route for the OpenAPI document (``responses={status: ...}``)."""
+    return {"model": ErrorOut, "description": description}
 
 
 class HealthOut(BaseModel):

@@ -72,17 +72,46 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class PasswordResetToken(Base):
-    """A single-use password-reset token, stored only as its SHA-256 hash."""
+class Signup(Base):
+    """A sign-up waiting for its address to be confirmed with the mailed code.
 
-    __tablename__ = "password_reset_tokens"
+    Each sign-up of an address has its own row, password and code, so a stranger signing up
+    the same address cannot swap in a password of theirs: a code confirms only the password
+    it was mailed for. No account exists until a code is confirmed; expired rows are deleted.
 
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    account_id: Mapped[str] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
-    )
+    Attributes:
+        code_hash: The code's keyed hash (`security.CodeHasher`), never the code.
+        attempts: Wrong codes tried against this sign-up; at the limit its code is dead.
+    """
+
+    __tablename__ = "signups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    password_hash: Mapped[str] = mapped_column(String(100))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PasswordReset(Base):
+    """The one outstanding password-reset code of an account (single use, attempts limited).
+
+    Attributes:
+        code_hash: The code's keyed hash (`security.CodeHasher`), never the code.
+        attempts: Wrong codes tried; at the limit the code is dead.
+    """
+
+    __tablename__ = "password_resets"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LoginFailure(Base):

@@ -1,32 +1,49 @@
-"""Account use cases: sign-up, what the account may read, password changes and resets, deletion.
+"""Account use cases: sign-up confirmed by a mailed code, what the account may read, password
+changes, deletion.
 
-Sign-up and password recovery answer the same whether or not an address is registered, and
-spend the same bcrypt time, so neither tells who has an account.
+Sign-up answers the same whether or not an address is registered, and hashes the password on
+both paths, so neither the answer nor its timing tells who has an account; the address's owner
+gets either a code or a notice. No account exists, and nothing can sign in, until the code is
+confirmed, so signing up and then signing in tells nothing either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
+from urllib.parse import urlencode
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sessionclock_service.db.engine import rowcount
-from sessionclock_service.db.models import Account, ApiToken, PasswordResetToken
+from sessionclock_service.clock import as_utc
+from sessionclock_service.db.models import Account, ApiToken, PasswordReset, Signup
 from sessionclock_service.errors import ServiceError
 from sessionclock_service.integrations.stripe import BillingError
-from sessionclock_service.security import RESET_TOKEN_PREFIX, hash_token, new_id, new_token
+from sessionclock_service.security import new_code, new_id, typed_code
+from sessionclock_service.usecases.codes import (
+    MAX_CODE_ATTEMPTS,
+    CodeRefusedError,
+    TooManyCodesError,
+    codes_blocked,
+    record_wrong_code,
+)
 from sessionclock_service.usecases.entitlement import ENDED_STATUSES, Entitlement, entitlement_of
 from sessionclock_service.usecases.messages import (
     account_deleted_message,
-    password_reset_message,
+    account_exists_message,
+    signup_code_message,
 )
 from sessionclock_service.usecases.services import Services
-from sessionclock_service.usecases.tokens import Caller
+from sessionclock_service.usecases.tokens import Caller, TokenInfo, own_account, tokens_of
 
 MAX_PASSWORD_CHARS = 1024
+MAX_PENDING_SIGNUPS = 3
+"""Sign-ups of one address waiting for their code at the same time; more are not recorded."""
+
+SIGNUP_CODE = "signup"
+"""What a sign-up code is for (bound into its hash)."""
 
 
 class InvalidInputError(ServiceError):
@@ -37,15 +54,19 @@ class InvalidInputError(ServiceError):
 
 @dataclass(frozen=True, kw_only=True)
 class AccountView:
-    """What the caller may read about its own account.
+    """What the caller may read about its own account (what the app's privacy page shows).
 
     Attributes:
         email: The account's e-mail address.
+        created_at: When the account was confirmed.
         entitlement: What the account may use now.
+        devices: The API tokens signed in, oldest first.
     """
 
     email: str
+    created_at: datetime
     entitlement: Entitlement
+    devices: list[TokenInfo]
 
 
 def check_password_rules(services: Services, password: str) -> None:
@@ -57,40 +78,125 @@ def check_password_rules(services: Services, password: str) -> None:
         raise InvalidInputError(f"The password must have at most {MAX_PASSWORD_CHARS} characters.")
 
 
-def sign_up(services: Services, *, email: str, password: str) -> None:
-    """Create an account with a trial, or do nothing visible when the e-mail is taken.
+def confirm_link(services: Services, *, email: str, code: str) -> str:
+    """Return the address of the service's page that confirms *code* for *email*."""
+    base = services.settings.public_base_url.rstrip("/")
+    return f"{base}/confirm?{urlencode({'email': email, 'code': code})}"
 
-    The caller answers the same in both cases, and the password is hashed in both cases, so
-    neither the answer nor its timing tells whether the address is registered.
+
+def sign_up(services: Services, *, email: str, password: str) -> None:
+    """Record a sign-up and mail its code, or mail the owner a notice when the address is taken.
+
+    The password is hashed on both paths and both queue one message, so the caller's answer
+    (the same in every case) takes the same time whether or not the address is registered.
     """
     check_password_rules(services, password)
     password_hash = services.hasher.hash(password)
     now = services.clock.now()
+    minutes = services.settings.signup_code_minutes
+    with services.db.write() as db:
+        db.execute(delete(Signup).where(Signup.email == email, Signup.expires_at <= now))
+        pending = db.scalar(select(func.count()).select_from(Signup).where(Signup.email == email))
+        if db.scalar(select(Account.id).where(Account.email == email)) is not None:
+            services.outbox.enqueue(
+                db, kind="account_exists", message=account_exists_message(to=email)
+            )
+            return
+        if (pending or 0) >= MAX_PENDING_SIGNUPS:
+            return
+        signup_id, code = new_id(), new_code()
+        db.add(
+            Signup(
+                id=signup_id,
+                email=email,
+                password_hash=password_hash,
+                code_hash=services.codes.hash(code, purpose=SIGNUP_CODE, subject=signup_id),
+                attempts=0,
+                created_at=now,
+                expires_at=now + timedelta(minutes=minutes),
+            )
+        )
+        services.outbox.enqueue(
+            db,
+            kind="signup_code",
+            message=signup_code_message(
+                to=email,
+                code=code,
+                link=confirm_link(services, email=email, code=code),
+                minutes=minutes,
+            ),
+        )
+
+
+def confirm_sign_up(services: Services, *, email: str, code: str, address: str) -> None:
+    """Turn the sign-up that *code* was mailed for into an account with its trial.
+
+    One write transaction (rows locked on PostgreSQL) checks the code against each live sign-up
+    of the address, and either creates the account and drops every sign-up of the address, or
+    counts the wrong code against each of them and against the client address.
+
+    Raises:
+        CodeRefusedError: Wrong, dead or expired code, or no sign-up for the address.
+        TooManyCodesError: This client address tried too many wrong codes lately.
+    """
+    typed = typed_code(code)
+    now = services.clock.now()
+    confirmed = blocked = False
     try:
         with services.db.write() as db:
-            if db.scalar(select(Account.id).where(Account.email == email)) is not None:
-                return
-            db.add(
-                Account(
-                    id=new_id(),
-                    email=email,
-                    password_hash=password_hash,
-                    created_at=now,
-                    trial_ends_at=now + timedelta(days=services.settings.trial_days),
-                    complimentary=False,
-                )
-            )
+            blocked = codes_blocked(services, db, address=address, now=now)
+            if not blocked:
+                pending = db.scalars(
+                    select(Signup)
+                    .where(
+                        Signup.email == email,
+                        Signup.expires_at > now,
+                        Signup.attempts < MAX_CODE_ATTEMPTS,
+                    )
+                    .with_for_update()
+                ).all()
+                matching = [
+                    s
+                    for s in pending
+                    if services.codes.matches(typed, s.code_hash, purpose=SIGNUP_CODE, subject=s.id)
+                ]
+                if matching:
+                    db.execute(delete(Signup).where(Signup.email == email))
+                    db.add(
+                        Account(
+                            id=new_id(),
+                            email=email,
+                            password_hash=matching[0].password_hash,
+                            created_at=now,
+                            trial_ends_at=now + timedelta(days=services.settings.trial_days),
+                            complimentary=False,
+                        )
+                    )
+                    confirmed = True
+                else:
+                    for signup in pending:
+                        signup.attempts += 1
+                    record_wrong_code(services, db, address=address, now=now)
     except IntegrityError:
-        # A concurrent sign-up with the same address won: same answer as "taken".
-        return
+        # The address got its account through another sign-up's code at the same moment.
+        raise CodeRefusedError from None
+    if blocked:
+        raise TooManyCodesError
+    if not confirmed:
+        raise CodeRefusedError
 
 
 def view_account(services: Services, *, caller: Caller) -> AccountView:
-    """Return the caller's e-mail and entitlement."""
+    """Return what the service knows of the caller's account."""
     now = services.clock.now()
     with services.db.read() as db:
-        account = db.get_one(Account, caller.account_id)
-        return AccountView(email=account.email, entitlement=entitlement_of(account, now=now))
+        account = own_account(db, caller)
+        return AccountView(
+            email=account.email,
+            created_at=as_utc(account.created_at),
+            entitlement=entitlement_of(account, now=now),
+            devices=tokens_of(db, caller),
+        )
 
 
 class WrongPasswordError(ServiceError):
@@ -103,7 +209,7 @@ class WrongPasswordError(ServiceError):
 def change_password(
     services: Services, *, caller: Caller, current_password: str, new_password: str
 ) -> None:
-    """Change the password and sign out every other device.
+    """Change the password, sign out every other device and kill any reset code.
 
     Raises:
         WrongPasswordError: The current password does not match.
@@ -111,7 +217,7 @@ def change_password(
     """
     check_password_rules(services, new_password)
     with services.db.read() as db:
-        current_hash = db.get_one(Account, caller.account_id).password_hash
+        current_hash = own_account(db, caller).password_hash
     if not services.hasher.verify(current_password, current_hash):
         raise WrongPasswordError
     new_hash = services.hasher.hash(new_password)
@@ -124,81 +230,7 @@ def change_password(
                 ApiToken.account_id == caller.account_id, ApiToken.id != caller.token_id
             )
         )
-
-
-def request_password_reset(services: Services, *, email: str) -> None:
-    """Create a reset token and queue its message when the e-mail is registered.
-
-    Security: the caller answers 202 whatever happens here, so the response never reveals
-    whether an account exists (the FastAPI template's password-recovery rule).
-    """
-    now = services.clock.now()
-    minutes = services.settings.reset_token_minutes
-    with services.db.write() as db:
-        account_id = db.scalar(select(Account.id).where(Account.email == email))
-        if account_id is None:
-            return
-        token = new_token(RESET_TOKEN_PREFIX)
-        db.add(
-            PasswordResetToken(
-                token_hash=hash_token(token),
-                account_id=account_id,
-                expires_at=now + timedelta(minutes=minutes),
-                used_at=None,
-            )
-        )
-        services.outbox.enqueue(
-            db,
-            kind="password_reset",
-            message=password_reset_message(to=email, token=token, minutes=minutes),
-        )
-
-
-class ResetTokenInvalidError(ServiceError):
-    """Raised when a reset token is unknown, used or expired (one answer for all three)."""
-
-    status = HTTPStatus.BAD_REQUEST
-    message = "This reset code is not valid (or expired)."
-
-
-def confirm_password_reset(services: Services, *, token: str, new_password: str) -> None:
-    """Use a reset token once: set the new password and sign out every device.
-
-    Raises:
-        ResetTokenInvalidError: Unknown, used or expired token.
-        InvalidInputError: The new password breaks the rules.
-    """
-    check_password_rules(services, new_password)
-    new_hash = services.hasher.hash(new_password)
-    now = services.clock.now()
-    token_hash = hash_token(token)
-    with services.db.write() as db:
-        account_id = db.scalar(
-            select(PasswordResetToken.account_id).where(PasswordResetToken.token_hash == token_hash)
-        )
-        # Single use by one conditional UPDATE: of two concurrent confirmations only one sees
-        # rowcount 1.
-        used = rowcount(
-            db.execute(
-                update(PasswordResetToken)
-                .where(
-                    PasswordResetToken.token_hash == token_hash,
-                    PasswordResetToken.used_at.is_(None),
-                    PasswordResetToken.expires_at > now,
-                )
-                .values(used_at=now)
-            )
-        )
-        if used != 1 or account_id is None:
-            raise ResetTokenInvalidError
-        db.execute(update(Account).where(Account.id == account_id).values(password_hash=new_hash))
-        db.execute(delete(ApiToken).where(ApiToken.account_id == account_id))
-        db.execute(
-            delete(PasswordResetToken).where(
-                PasswordResetToken.account_id == account_id,
-                PasswordResetToken.token_hash != token_hash,
-            )
-        )
+        db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
 
 
 def delete_account(services: Services, *, caller: Caller, password: str) -> None:
@@ -213,7 +245,7 @@ def delete_account(services: Services, *, caller: Caller, password: str) -> None
         BillingError: Stripe could not cancel or delete.
     """
     with services.db.read() as db:
-        account = db.get_one(Account, caller.account_id)
+        account = own_account(db, caller)
         password_hash, email = account.password_hash, account.email
         customer_id, subscription_id = account.stripe_customer_id, account.stripe_subscription_id
         if account.subscription_status in ENDED_STATUSES:
@@ -230,9 +262,7 @@ def delete_account(services: Services, *, caller: Caller, password: str) -> None
             services.billing.delete_customer(customer_id=customer_id)
     with services.db.write() as db:
         db.execute(delete(ApiToken).where(ApiToken.account_id == caller.account_id))
-        db.execute(
-            delete(PasswordResetToken).where(PasswordResetToken.account_id == caller.account_id)
-        )
+        db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
         db.execute(delete(Account).where(Account.id == caller.account_id))
         services.outbox.enqueue(
             db, kind="account_deleted", message=account_deleted_message(to=email)

@@ -22,15 +22,44 @@ def _message(to: str, subject: str, paragraphs: list[str]) -> EmailMessage:
     return EmailMessage(to=to, subject=subject, text=text, html=_wrap_html(subject, paragraphs))
 
 
-def password_reset_message(*, to: str, token: str, minutes: int) -> EmailMessage:
-    """Build the password-reset message carrying the one-time *token*."""
+def signup_code_message(*, to: str, code: str, link: str, minutes: int) -> EmailMessage:
+    """Build the message carrying the code that confirms a sign-up (and a link to its page)."""
+    return _message(
+        to,
+        "Confirm your Session Clock address",
+        [
+            "Someone signed up for Session Clock with this address.",
+            f"Your confirmation code is: {code}",
+            f"Enter it in Session Clock within {minutes} minutes, or open {link}",
+            "If you did not sign up, ignore this message: no account is made without the code.",
+        ],
+    )
+
+
+def account_exists_message(*, to: str) -> EmailMessage:
+    """Build the notice sent instead of a code when someone signs up with a registered address."""
+    return _message(
+        to,
+        "Someone tried to sign up with your Session Clock address",
+        [
+            "Someone tried to sign up for Session Clock with this address, "
+            "which already has an account. Nothing was changed.",
+            "If it was you, sign in instead; if you forgot your password, use "
+            "Forgot password in Session Clock.",
+            "If it was not you, you need not do anything.",
+        ],
+    )
+
+
+def password_reset_message(*, to: str, code: str, minutes: int) -> EmailMessage:
+    """Build the password-reset message carrying the one-time *code*."""
     return _message(
         to,
         "Reset your Session Clock password",
         [
             "Someone asked to reset the password of your Session Clock account.",
-            f"Your reset code is: {token}",
-            f"Paste it into Session Clock within {minutes} minutes. It works once.",
+            f"Your reset code is: {code}",
+            f"Enter it in Session Clock within {minutes} minutes. It works once.",
             "If you did not ask for this, ignore this message; your password stays the same.",
         ],
     )

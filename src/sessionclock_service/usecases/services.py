@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sessionclock_service.clock import Clock
 from sessionclock_service.db.engine import Database
 from sessionclock_service.integrations.stripe import StripeBilling
-from sessionclock_service.security import PasswordHasher
+from sessionclock_service.security import CodeHasher, PasswordHasher
 from sessionclock_service.settings import Settings
 from sessionclock_service.usecases.outbox import Outbox
 from sessionclock_service.usecases.ratelimit import LoginLimiter
@@ -22,6 +22,7 @@ class Services:
         clock: The only source of the current time.
         db: The database, through its read and write transactions.
         hasher: Password hashing with the pepper and the bcrypt cost.
+        codes: Keyed hashing of the one-time codes mailed to confirm and to reset.
         limiter: Sign-in rate limiting.
         outbox: E-mail queue and delivery.
         billing: Stripe, or ``None`` when no key is configured.
@@ -31,6 +32,7 @@ class Services:
     clock: Clock
     db: Database
     hasher: PasswordHasher
+    codes: CodeHasher
     limiter: LoginLimiter
     outbox: Outbox
     billing: StripeBilling | None

@@ -24,14 +24,14 @@ from sessionclock_service.integrations.stripe import (
     SubscriptionState,
     VerifiedEvent,
 )
-from sessionclock_service.usecases.entitlement import PAID_STATUSES
+from sessionclock_service.usecases.entitlement import PAID_STATUSES, RETRYING_STATUSES
 from sessionclock_service.usecases.messages import (
     payment_failed_message,
     subscription_confirmed_message,
 )
 from sessionclock_service.usecases.outbox import Outbox
 from sessionclock_service.usecases.services import Services
-from sessionclock_service.usecases.tokens import Caller
+from sessionclock_service.usecases.tokens import Caller, own_account
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ def start_checkout(services: Services, *, caller: Caller) -> str:
     """Return a Checkout address for the caller's account (customer and price chosen here)."""
     billing = require_billing(services)
     with services.db.read() as db:
-        account = db.get_one(Account, caller.account_id)
-        if account.subscription_status in PAID_STATUSES:
+        account = own_account(db, caller)
+        if account.subscription_status in PAID_STATUSES | RETRYING_STATUSES:
             raise AlreadySubscribedError
         account_id, email, existing = account.id, account.email, account.stripe_customer_id
     customer_id = billing.ensure_customer(account_id=account_id, email=email, existing=existing)
@@ -102,7 +102,7 @@ def open_portal(services: Services, *, caller: Caller) -> str:
     """Return a customer-portal address for the caller's own Stripe customer."""
     billing = require_billing(services)
     with services.db.read() as db:
-        customer_id = db.get_one(Account, caller.account_id).stripe_customer_id
+        customer_id = own_account(db, caller).stripe_customer_id
     if not customer_id:
         raise NoCustomerError
     return billing.portal_url(customer_id=customer_id)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
+from types import MappingProxyType
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
 from sessionclock_service.db.engine import rowcount
-from sessionclock_service.db.models import ApiToken
-from sessionclock_service.errors import NotFoundError
+from sessionclock_service.db.models import Account, ApiToken
+from sessionclock_service.errors import NotFoundError, ServiceError
 from sessionclock_service.security import API_TOKEN_PREFIX, hash_token, is_row_id, new_id, new_token
 from sessionclock_service.usecases.services import Services
 from sessionclock_service.usecases.sign_in import attempt_sign_in
@@ -23,6 +25,17 @@ from sessionclock_service.usecases.sign_in import attempt_sign_in
 # Writing last_used_at on every request would turn every read into a write; a few minutes of
 # slack changes nothing for an inactivity expiry measured in days.
 _TOUCH_INTERVAL = timedelta(minutes=5)
+
+
+class TokenRequiredError(ServiceError):
+    """Raised when a customer route is called without a valid API token.
+
+    Also when the token's account was deleted while the request ran: its tokens are gone.
+    """
+
+    status = HTTPStatus.UNAUTHORIZED
+    message = "A valid API token is required."
+    headers = MappingProxyType({"WWW-Authenticate": "Bearer"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,24 +136,41 @@ def authenticate(services: Services, *, token: str) -> Caller | None:
     return Caller(account_id=row.account_id, token_id=row.id)
 
 
+def own_account(db: Session, caller: Caller) -> Account:
+    """Return the caller's account, or answer 401 when it was deleted since the token was checked.
+
+    Raises:
+        TokenRequiredError: The account no longer exists.
+    """
+    account = db.get(Account, caller.account_id)
+    if account is None:
+        raise TokenRequiredError
+    return account
+
+
+def tokens_of(db: Session, caller: Caller) -> list[TokenInfo]:
+    """Return the caller's own API tokens, oldest first, in the caller's transaction."""
+    rows = db.scalars(
+        select(ApiToken)
+        .where(ApiToken.account_id == caller.account_id)
+        .order_by(ApiToken.created_at, ApiToken.id)
+    ).all()
+    return [
+        TokenInfo(
+            id=r.id,
+            device_name=r.device_name,
+            created_at=as_utc(r.created_at),
+            last_used_at=as_utc(r.last_used_at),
+            current=r.id == caller.token_id,
+        )
+        for r in rows
+    ]
+
+
 def list_tokens(services: Services, *, caller: Caller) -> list[TokenInfo]:
     """List the caller's own API tokens."""
     with services.db.read() as db:
-        rows = db.scalars(
-            select(ApiToken)
-            .where(ApiToken.account_id == caller.account_id)
-            .order_by(ApiToken.created_at, ApiToken.id)
-        ).all()
-        return [
-            TokenInfo(
-                id=r.id,
-                device_name=r.device_name,
-                created_at=as_utc(r.created_at),
-                last_used_at=as_utc(r.last_used_at),
-                current=r.id == caller.token_id,
-            )
-            for r in rows
-        ]
+        return tokens_of(db, caller)
 
 
 def revoke_token(services: Services, *, caller: Caller, token_id: str) -> None:

@@ -13,6 +13,7 @@ from tests.support.admin import (
     account_id_of,
     csrf_of,
 )
+from tests.support.fake_resend import FakeResend
 from tests.support.fake_stripe import FakeStripe, sign_webhook, stripe_event
 from tests.support.service import Customer, MutableClock, sign_up_and_in
 
@@ -75,11 +76,13 @@ def test_search_grant_revoke_and_audit(
         f"/admin/accounts/{account_id}/grant", data={"csrf_token": csrf}, follow_redirects=False
     )
     assert r.status_code == 303
-    assert client.get("/v1/entitlement", headers=customer.headers).json() == {
-        "status": "active",
-        "until": None,
-        "source": "complimentary",
-    }
+    granted = client.get("/v1/entitlement", headers=customer.headers).json()
+    assert (granted["state"], granted["entitled"], granted["ends_at"], granted["source"]) == (
+        "active",
+        True,
+        None,
+        "complimentary",
+    )
     r = staff.post(
         f"/admin/accounts/{account_id}/revoke", data={"csrf_token": csrf}, follow_redirects=False
     )
@@ -188,9 +191,9 @@ def test_staff_session_expires(staff: TestClient, clock: MutableClock) -> None:
 
 
 def test_pages_show_nothing_but_identity_and_access(
-    client: TestClient, staff: TestClient, customer: Customer
+    client: TestClient, staff: TestClient, customer: Customer, fake_resend: FakeResend
 ) -> None:
-    sign_up_and_in(client)
+    sign_up_and_in(client, fake_resend)
     account_id = account_id_of(staff, customer.email)
     page = staff.get(f"/admin/accounts/{account_id}").text
     labels = re.findall(r"<dt>([^<]+)</dt>", page)

@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support import chromium
 from tests.support.admin import STAFF_EMAIL, STAFF_PASSWORD, add_staff
-from tests.support.service import PASSWORD, new_email
+from tests.support.fake_resend import FakeResend
+from tests.support.service import PASSWORD, new_email, sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -63,10 +64,10 @@ def _sign_in(page: Page, base: str, password: str = STAFF_PASSWORD) -> None:
     page.click("#sign-in")
 
 
-def test_admin_in_chromium(browser: Browser, client: TestClient) -> None:
+def test_admin_in_chromium(browser: Browser, client: TestClient, fake_resend: FakeResend) -> None:
     add_staff(client)
     email = new_email()
-    client.post("/v1/accounts", json={"email": email, "password": PASSWORD})
+    sign_up(client, fake_resend, email)
     # The desktop app names its device; such text must never appear in the admin area.
     device = "Jane Doe 10:00 deep tissue"
     token = client.post(

@@ -27,6 +27,7 @@ from tests.support.admin import (
     csrf_of,
     staff_sign_in,
 )
+from tests.support.fake_resend import FakeResend
 from tests.support.service import PASSWORD, Customer, sign_up_and_in
 
 # Routes anyone may call, with what they answer.
@@ -34,6 +35,9 @@ PUBLIC: dict[tuple[str, str], int] = {
     ("GET", "/health"): 200,
     ("GET", "/openapi.json"): 200,
     ("POST", "/v1/accounts"): 202,
+    ("POST", "/v1/accounts/confirm"): 400,  # a made-up code
+    ("GET", "/confirm"): 200,  # the page the sign-up e-mail links to
+    ("POST", "/confirm"): 400,  # a made-up code
     ("POST", "/v1/tokens"): 201,
     ("POST", "/v1/password-resets"): 202,
     ("POST", "/v1/password-resets/confirm"): 400,  # a made-up code
@@ -73,7 +77,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/accounts"): {"email": "fresh-{n}@example.org", "password": PASSWORD},
     ("POST", "/v1/tokens"): {"email": "{email}", "password": PASSWORD, "device_name": "Laptop"},
     ("POST", "/v1/password-resets"): {"email": "{email}"},
-    ("POST", "/v1/password-resets/confirm"): {"token": "scr_madeup", "new_password": PASSWORD},
+    ("POST", "/v1/accounts/confirm"): {"email": "{email}", "code": "000000"},
+    ("POST", "/v1/password-resets/confirm"): {
+        "email": "{email}",
+        "code": "000000",
+        "new_password": PASSWORD,
+    },
     ("POST", "/v1/stripe/webhook"): {"id": "evt_1"},
     ("DELETE", "/v1/account"): {"password": PASSWORD},
     ("POST", "/v1/account/password"): {"current_password": PASSWORD, "new_password": PASSWORD},
@@ -119,9 +128,9 @@ class World:
     csrf: str
 
 
-def _fresh_world(client: TestClient) -> World:
-    owner = sign_up_and_in(client)
-    other = sign_up_and_in(client)
+def _fresh_world(client: TestClient, mailbox: FakeResend) -> World:
+    owner = sign_up_and_in(client, mailbox)
+    other = sign_up_and_in(client, mailbox)
     staff_client = staff_sign_in(TestClient(client.app))
     return World(
         app=client.app,  # type: ignore[arg-type]
@@ -161,6 +170,8 @@ def _call(world: World, role: str, method: str, path: str, *, n: int, csrf: bool
     if (method, path) == ("POST", "/admin/login"):
         # Right password, but no sign-in CSRF cookie: refused.
         kwargs["data"] = {"email": STAFF_EMAIL, "password": STAFF_PASSWORD, "csrf_token": "x"}
+    elif (method, path) == ("POST", "/confirm"):
+        kwargs["data"] = {"email": world.owner.email, "code": "000000"}
     elif path.startswith("/admin/") and method == "POST":
         kwargs["data"] = {"csrf_token": world.csrf} if csrf else {}
     elif body is not None:
@@ -177,7 +188,7 @@ def staff_member(client: TestClient) -> None:
 
 @pytest.mark.parametrize("role", ["anonymous", "other", "owner", "staff"])
 @pytest.mark.usefixtures("staff_member")
-def test_authorization_matrix(client: TestClient, role: str) -> None:
+def test_authorization_matrix(client: TestClient, fake_resend: FakeResend, role: str) -> None:
     routes = sorted(set(all_routes(client.app)))  # type: ignore[arg-type]
     # The walk must see every documented operation, and the admin pages besides.
     documented = {
@@ -190,7 +201,7 @@ def test_authorization_matrix(client: TestClient, role: str) -> None:
     unclassified = [r for r in routes if r not in PUBLIC and r not in CUSTOMER and r not in STAFF]
     assert unclassified == [], f"classify these routes in the matrix: {unclassified}"
     for n, (method, path) in enumerate(routes):
-        world = _fresh_world(client)  # each call gets untouched accounts
+        world = _fresh_world(client, fake_resend)  # each call gets untouched accounts
         r = _call(world, role, method, path, n=n)
         where = f"{role} {method} {path}: {r.status_code} {r.text[:200]}"
         if (method, path) in PUBLIC:
@@ -217,7 +228,9 @@ def test_authorization_matrix(client: TestClient, role: str) -> None:
             if role == "staff":
                 assert r.status_code == STAFF[(method, path)], where
                 if method == "POST":
-                    refused = _call(_fresh_world(client), role, method, path, n=n, csrf=False)
+                    refused = _call(
+                        _fresh_world(client, fake_resend), role, method, path, n=n, csrf=False
+                    )
                     assert refused.status_code == 403, f"CSRF not enforced: {where}"
             else:
                 # Anonymous and customers (whatever their token) go to the staff sign-in.

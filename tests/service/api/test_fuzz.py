@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.support.fake_resend import FakeResend
 from tests.support.service import PASSWORD, new_email, sign_up_and_in
 
 JSON = st.recursive(
@@ -43,9 +44,11 @@ def _operations(client: TestClient) -> list[tuple[str, str, list[str]]]:
     return ops
 
 
-def test_fuzz_every_operation_without_server_errors(make_client: Callable[..., TestClient]) -> None:
+def test_fuzz_every_operation_without_server_errors(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend
+) -> None:
     client = make_client(login_max_failures=10**6, login_max_address_failures=10**6)
-    owner = sign_up_and_in(client)
+    owner = sign_up_and_in(client, fake_resend)
     operations = _operations(client)
     assert len(operations) >= 13
 

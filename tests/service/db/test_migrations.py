@@ -6,10 +6,16 @@ migrated before keep their revision ids and upgrade from where they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from sessionclock_service.db.migrate import alembic_config, upgrade
 from sessionclock_service.db.models import Base
@@ -47,3 +53,36 @@ def test_the_revision_history_is_one_line_from_the_first_schema(database_url: st
     finally:
         engine.dispose()
     assert current == scripts.get_current_head()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a database with no tables at all: a new SQLite file, or a new PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    new_database: Callable[[str], str] = request.getfixturevalue("new_postgres_database")
+    return new_database("migrations")
+
+
+def test_every_step_upgrades_and_downgrades_keeping_the_accounts(empty_database_url: str) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0001")
+    engine = create_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, email, password_hash, created_at, trial_ends_at,"
+                    " complimentary) VALUES ('a1', 'kept@example.org', 'h', :t, :t, false)"
+                ),
+                {"t": datetime(2026, 11, 1, tzinfo=UTC)},
+            )
+        command.upgrade(config, "head")
+        command.downgrade(config, "0001")
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert conn.scalars(text("SELECT email FROM accounts")).all() == ["kept@example.org"]
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []

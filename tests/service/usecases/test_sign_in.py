@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.admin import STAFF_EMAIL, add_staff, staff_sign_in, submit_sign_in
+from tests.support.fake_resend import FakeResend
 from tests.support.service import (
     PASSWORD,
     Customer,
@@ -51,9 +52,10 @@ def test_email_is_case_insensitive(client: TestClient, customer: Customer) -> No
 
 def test_sign_in_is_rate_limited_per_account(
     make_client: Callable[..., TestClient],
+    fake_resend: FakeResend,
 ) -> None:
     client = make_client(login_max_failures=3)
-    victim = sign_up_and_in(client)
+    victim = sign_up_and_in(client, fake_resend)
     for _ in range(3):
         assert sign_in_status(client, victim.email, "wrong password!!")[0] == 401
     status, _body = sign_in_status(client, victim.email)  # even the right password now waits
@@ -66,10 +68,10 @@ def test_sign_in_is_rate_limited_per_account(
 
 
 def test_sign_in_is_rate_limited_per_address(
-    make_client: Callable[..., TestClient], clock: MutableClock
+    make_client: Callable[..., TestClient], clock: MutableClock, fake_resend: FakeResend
 ) -> None:
     client = make_client(login_max_failures=100, login_max_address_failures=4)
-    someone = sign_up_and_in(client)
+    someone = sign_up_and_in(client, fake_resend)
     for _ in range(4):
         assert sign_in_status(client, new_email(), "wrong password!!")[0] == 401
     assert sign_in_status(client, someone.email)[0] == 429  # same address, other account
@@ -77,18 +79,22 @@ def test_sign_in_is_rate_limited_per_address(
     assert sign_in_status(client, someone.email)[0] == 201
 
 
-def test_rate_limit_is_shared_by_workers(make_client: Callable[..., TestClient]) -> None:
+def test_rate_limit_is_shared_by_workers(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend
+) -> None:
     # Two apps on one database stand for two workers: the count lives in the database.
     one, two = make_client(login_max_failures=2), make_client(login_max_failures=2)
-    victim = sign_up_and_in(one)
+    victim = sign_up_and_in(one, fake_resend)
     assert sign_in_status(one, victim.email, "wrong password!!")[0] == 401
     assert sign_in_status(two, victim.email, "wrong password!!")[0] == 401
     assert sign_in_status(one, victim.email)[0] == 429
 
 
-def test_the_limit_answers_with_when_to_retry(make_client: Callable[..., TestClient]) -> None:
+def test_the_limit_answers_with_when_to_retry(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend
+) -> None:
     client = make_client(login_max_failures=1)
-    victim = sign_up_and_in(client)
+    victim = sign_up_and_in(client, fake_resend)
     assert sign_in_status(client, victim.email, "wrong password!!")[0] == 401
     r = client.post(
         "/v1/tokens",
@@ -100,7 +106,9 @@ def test_the_limit_answers_with_when_to_retry(make_client: Callable[..., TestCli
     assert r.headers["x-frame-options"] == "DENY"  # refusals carry the security headers too
 
 
-def test_staff_sign_in_takes_the_same_step(make_client: Callable[..., TestClient]) -> None:
+def test_staff_sign_in_takes_the_same_step(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend
+) -> None:
     client = make_client(login_max_failures=2)
     add_staff(client)
     for _ in range(2):
@@ -111,7 +119,7 @@ def test_staff_sign_in_takes_the_same_step(make_client: Callable[..., TestClient
     assert limited.status_code == 401
     assert "Too many attempts. Try again later." in limited.text
     # Each door counts its own failures: a customer account of the same address still signs in.
-    assert sign_up_and_in(client, STAFF_EMAIL).email == STAFF_EMAIL
+    assert sign_up_and_in(client, fake_resend, STAFF_EMAIL).email == STAFF_EMAIL
     # And failures at the customers' door do not lock the staff member out.
     other = make_client(login_max_failures=2)
     add_staff(other, email="second-staff@sessionclock.test")

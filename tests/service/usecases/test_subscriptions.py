@@ -71,16 +71,17 @@ def period_end(clock: MutableClock) -> datetime:
 
 def test_without_stripe_billing_answers_503_and_the_rest_works(
     make_client: Callable[..., TestClient],
+    fake_resend: FakeResend,
 ) -> None:
     client = make_client(stripe_api_key="", stripe_webhook_secret="", stripe_price_id="")
-    customer = sign_up_and_in(client)
+    customer = sign_up_and_in(client, fake_resend)
     for path in ["/v1/billing/checkout", "/v1/billing/portal"]:
         r = client.post(path, headers=customer.headers)
         assert r.status_code == 503
         assert "Billing is not configured" in r.json()["detail"]
     payload = stripe_event("invoice.paid", {"id": "in_1", "object": "invoice"})
     assert _send(client, payload).status_code == 503
-    assert _entitlement(client, customer)["status"] == "trial"
+    assert _entitlement(client, customer)["state"] == "trial"
 
 
 def test_checkout_sends_stripe_only_the_account_id_and_email(
@@ -123,11 +124,13 @@ def test_checkout_completed_grants_access_and_confirms_by_email(
     period_end: datetime,
 ) -> None:
     _subscribe(client, customer, fake_stripe, period_end=period_end)
-    assert _entitlement(client, customer) == {
-        "status": "active",
-        "until": _iso(period_end),
-        "source": "subscription",
-    }
+    entitlement = _entitlement(client, customer)
+    assert (entitlement["state"], entitlement["entitled"], entitlement["source"]) == (
+        "active",
+        True,
+        "subscription",
+    )
+    assert entitlement["ends_at"] == _iso(period_end)
     assert [m.payload["subject"] for m in fake_resend.sent] == [
         "Your Session Clock subscription is active"
     ]
@@ -147,7 +150,7 @@ def test_event_state_is_never_trusted_stripe_is_reread(
         {"id": sub, "object": "subscription", "customer": cus, "status": "active"},
     )
     assert _send(client, payload).status_code == 200
-    assert _entitlement(client, customer)["status"] == "trial"
+    assert _entitlement(client, customer)["state"] == "trial"
     assert any(
         r.method == "GET" and r.path == f"/v1/subscriptions/{sub}" for r in fake_stripe.requests
     )
@@ -166,7 +169,7 @@ def test_invoice_paid_extends_the_period(
         "parent": {"type": "subscription_details", "subscription_details": {"subscription": sub}},
     }
     assert _send(client, stripe_event("invoice.paid", invoice)).status_code == 200
-    assert _entitlement(client, customer)["until"] == _iso(later)
+    assert _entitlement(client, customer)["ends_at"] == _iso(later)
 
 
 def test_payment_failed_sends_one_email(
@@ -189,7 +192,11 @@ def test_payment_failed_sends_one_email(
     assert _send(client, payload).json()["detail"] == "already applied"
     subjects = [m.payload["subject"] for m in fake_resend.sent]
     assert subjects.count("Session Clock: a payment failed") == 1
-    assert _entitlement(client, customer)["status"] == "trial"  # past_due is not paid access
+    # Stripe retries the payment: access continues to the period's end, marked past_due.
+    entitlement = _entitlement(client, customer)
+    assert (entitlement["state"], entitlement["entitled"]) == ("past_due", True)
+    assert entitlement["ends_at"] == _iso(period_end)
+    assert client.post("/v1/billing/checkout", headers=customer.headers).status_code == 409
     for message in fake_resend.sent:
         assert "Bearer" not in message.payload["text"]
 
@@ -208,7 +215,7 @@ def test_subscription_deleted_lapses_access(
         "customer.subscription.deleted", {"id": sub, "object": "subscription", "customer": cus}
     )
     assert _send(client, payload).status_code == 200
-    assert _entitlement(client, customer)["status"] == "lapsed"
+    assert _entitlement(client, customer)["state"] == "lapsed"
 
 
 def test_out_of_order_events_converge_on_stripes_state(
@@ -230,7 +237,7 @@ def test_out_of_order_events_converge_on_stripes_state(
     )
     assert _send(client, deleted).status_code == 200
     assert _send(client, older_update).status_code == 200  # arrives late, claims "active"
-    assert _entitlement(client, customer)["status"] == "lapsed"
+    assert _entitlement(client, customer)["state"] == "lapsed"
 
 
 def test_replayed_event_is_applied_once(
@@ -268,10 +275,10 @@ def test_forged_signature_is_refused_and_changes_nothing(
     tampered = payload.replace('"livemode": false', '"livemode": true')
     assert _send(client, tampered, sign_webhook(payload)).status_code == 400
     assert _send(client, payload, "garbage").status_code == 400
-    assert _entitlement(client, customer)["status"] == "trial"
+    assert _entitlement(client, customer)["state"] == "trial"
     # Nothing was recorded: the genuine delivery still applies.
     assert _send(client, payload).json()["detail"] == "applied"
-    assert _entitlement(client, customer)["status"] == "active"
+    assert _entitlement(client, customer)["state"] == "active"
 
 
 @pytest.mark.parametrize("offset", [-3600, -301, 3600], ids=["hour-old", "just-stale", "future"])
@@ -290,7 +297,7 @@ def test_stale_or_future_timestamps_are_refused(
     )
     signature = sign_webhook(payload, timestamp=int(time.time()) + offset)
     assert _send(client, payload, signature).status_code == 400
-    assert _entitlement(client, customer)["status"] == "trial"
+    assert _entitlement(client, customer)["state"] == "trial"
 
 
 def test_events_for_unknown_customers_and_other_types_are_acknowledged(
@@ -305,7 +312,7 @@ def test_events_for_unknown_customers_and_other_types_are_acknowledged(
     assert _send(client, payload).status_code == 200
     other = stripe_event("charge.refunded", {"id": "ch_1", "object": "charge"})
     assert _send(client, other).status_code == 200
-    assert _entitlement(client, customer)["status"] == "trial"
+    assert _entitlement(client, customer)["state"] == "trial"
 
 
 def test_stripe_down_during_webhook_answers_502_and_stripe_retries(
@@ -321,7 +328,7 @@ def test_stripe_down_during_webhook_answers_502_and_stripe_retries(
     assert _send(client, payload).status_code == 502
     fake_stripe.fail_with = None
     assert _send(client, payload).json()["detail"] == "applied"
-    assert _entitlement(client, customer)["status"] == "active"
+    assert _entitlement(client, customer)["state"] == "active"
 
 
 def test_account_deletion_cancels_and_deletes_at_stripe(

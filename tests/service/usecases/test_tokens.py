@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 
 from sessionclock_service.db.models import ApiToken
+from tests.support.fake_resend import FakeResend
 from tests.support.service import (
+    PASSWORD,
     Customer,
     MutableClock,
     sign_in_status,
@@ -41,9 +44,9 @@ def test_tokens_are_stored_only_as_hashes(
 
 
 def test_another_accounts_token_answers_like_a_missing_one(
-    client: TestClient, customer: Customer
+    client: TestClient, customer: Customer, fake_resend: FakeResend
 ) -> None:
-    intruder = sign_up_and_in(client)
+    intruder = sign_up_and_in(client, fake_resend)
     theirs = client.delete(f"/v1/tokens/{customer.token_id}", headers=intruder.headers)
     missing = client.delete("/v1/tokens/0123456789abcdef0123456789abcdef", headers=intruder.headers)
     assert theirs.status_code == missing.status_code == 404
@@ -72,3 +75,26 @@ def test_bad_tokens_are_refused(client: TestClient) -> None:
         r = client.get("/v1/account", headers={b"Authorization": header})
         assert r.status_code == 401
     assert client.get("/v1/account").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("Clinic PC", "Clinic PC"),
+        ("  Room\t2\n tablet ", "Room 2 tablet"),
+        ("Tab\x00let", "Tablet"),
+        ("Front\u202edesk\u200b", "Frontdesk"),  # bidi override and zero-width space
+        ("Ü" * 80, "Ü" * 60),
+        ("Jane's iPad 😀", "Jane's iPad 😀"),
+    ],
+)
+def test_device_names_are_kept_as_written_minus_invisible_characters(
+    client: TestClient, customer: Customer, given: str, kept: str
+) -> None:
+    r = client.post(
+        "/v1/tokens",
+        json={"email": customer.email, "password": PASSWORD, "device_name": given},
+    )
+    assert r.status_code == 201, r.text
+    listed = client.get("/v1/tokens", headers=customer.headers).json()
+    assert [t["device_name"] for t in listed if t["id"] == r.json()["id"]] == [kept]

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.start_button = touch_button("&Start now", "Start the session now")
         self.end_button = touch_button("E&nd now", "End the current session now")
         self.extend_button = touch_button(
-            f"&+{EXTEND_MINUTES} min", f"Give the current session {EXTEND_MINUTES} more minutes"
+            f"+&{EXTEND_MINUTES} min", f"Give the current session {EXTEND_MINUTES} more minutes"
         )
         self.schedule = SchedulePane(controller, prompts=prompts)
 
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         self.start_action = self._action(session, "&Start now", "Ctrl+Return", controller.start_now)
         self.end_action = self._action(session, "E&nd now", "Ctrl+Shift+Return", controller.end_now)
         self.extend_action = self._action(
-            session, f"&+{EXTEND_MINUTES} min", "Ctrl++", controller.extend
+            session, f"+&{EXTEND_MINUTES} min", "Ctrl++", controller.extend
         )
         session.addSeparator()
         self._action(session, "Delete all data on this computer…", None, self.delete_data_requested)

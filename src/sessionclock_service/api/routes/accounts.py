@@ -1,58 +1,100 @@
-"""Accounts, their entitlement and password resets (``/v1``)."""
+"""Accounts: sign-up and its confirmation, the account, its entitlement, passwords (``/v1``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Response, status
+from typing import Annotated
 
-from sessionclock_service.api.deps import CurrentUser, ServicesDep
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request, Response, status
+from fastapi.responses import HTMLResponse
+
+from sessionclock_service.api.deps import NO_TOKEN, ClientAddress, CurrentUser, ServicesDep
+from sessionclock_service.api.rendering import page
 from sessionclock_service.api.schemas import (
     AccountOut,
     ChangePasswordIn,
+    ConfirmSignUpIn,
     DeleteAccountIn,
     EntitlementOut,
     MessageOut,
     ResetConfirmIn,
     ResetRequestIn,
     SignUpIn,
+    TokenInfoOut,
+    refusal,
 )
-from sessionclock_service.usecases import accounts
-from sessionclock_service.usecases.entitlement import Entitlement, current_entitlement
+from sessionclock_service.security import normalise_email
+from sessionclock_service.usecases import accounts, resets
+from sessionclock_service.usecases.codes import CodeRefusedError, TooManyCodesError
+from sessionclock_service.usecases.entitlement import current_entitlement
+from sessionclock_service.usecases.services import Services
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
-SIGN_UP_ANSWER = "If this address can be used, its account is ready: sign in to start the trial."
+SIGN_UP_ANSWER = "Check your e-mail: the code to confirm this address is on its way."
 RESET_ANSWER = "If an account uses this address, a reset code is on its way."
 
+BAD_CODE = refusal("Wrong, used, expired or dead code, or no code for this address: one answer.")
+TOO_MANY_CODES = refusal("Too many wrong codes from this client address; see Retry-After.")
+WRONG_PASSWORD = refusal("The current password is not correct.")
+RULES = refusal(
+    "Malformed body (detail: a list of problems), or a password that breaks the rules "
+    "(detail: a sentence to show)."
+)
 
-def _entitlement_out(value: Entitlement) -> EntitlementOut:
-    return EntitlementOut(status=value.status, until=value.until, source=value.source)
 
-
-@router.post("/accounts", status_code=status.HTTP_202_ACCEPTED)
-def sign_up(body: SignUpIn, services: ServicesDep) -> MessageOut:
-    """Create an account and start its trial.
+@router.post("/accounts", status_code=status.HTTP_202_ACCEPTED, responses={422: RULES})
+def sign_up(body: SignUpIn, services: ServicesDep, tasks: BackgroundTasks) -> MessageOut:
+    """Sign up: mail a code that confirms the address (the account exists once it is confirmed).
 
     Security: the answer (and the time it takes) is the same whether or not the address is
-    already registered, so sign-up cannot be used to find out who has an account.
+    already registered; a registered address's owner is mailed a notice instead of a code, so
+    sign-up cannot be used to find out who has an account.
     """
     accounts.sign_up(services, email=body.email, password=body.password)
+    tasks.add_task(services.outbox.deliver_due)
     return MessageOut(detail=SIGN_UP_ANSWER)
 
 
-@router.get("/account")
+@router.post(
+    "/accounts/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={400: BAD_CODE, 429: TOO_MANY_CODES},
+)
+def confirm_sign_up(
+    body: ConfirmSignUpIn, address: ClientAddress, services: ServicesDep
+) -> Response:
+    """Confirm the address with the mailed code: the account exists and may sign in."""
+    accounts.confirm_sign_up(services, email=body.email, code=body.code, address=address)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/account", responses={401: NO_TOKEN})
 def get_account(caller: CurrentUser, services: ServicesDep) -> AccountOut:
-    """Return the caller's e-mail and entitlement."""
+    """Return everything the service knows of the caller's account."""
     view = accounts.view_account(services, caller=caller)
-    return AccountOut(email=view.email, entitlement=_entitlement_out(view.entitlement))
+    return AccountOut(
+        email=view.email,
+        created_at=view.created_at,
+        entitlement=EntitlementOut.of(view.entitlement),
+        devices=[TokenInfoOut.of(t) for t in view.devices],
+    )
 
 
-@router.get("/entitlement")
+@router.get("/entitlement", responses={401: NO_TOKEN})
 def get_entitlement(caller: CurrentUser, services: ServicesDep) -> EntitlementOut:
     """Return what the caller may use now (what the desktop app polls)."""
-    return _entitlement_out(current_entitlement(services, caller=caller))
+    return EntitlementOut.of(current_entitlement(services, caller=caller))
 
 
-@router.delete("/account", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/account",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        401: NO_TOKEN,
+        403: WRONG_PASSWORD,
+        502: refusal("Stripe could not cancel the subscription; nothing was deleted."),
+    },
+)
 def delete_account(
     body: DeleteAccountIn, caller: CurrentUser, services: ServicesDep, tasks: BackgroundTasks
 ) -> Response:
@@ -62,9 +104,13 @@ def delete_account(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/account/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/account/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={401: NO_TOKEN, 403: WRONG_PASSWORD, 422: RULES},
+)
 def change_password(body: ChangePasswordIn, caller: CurrentUser, services: ServicesDep) -> Response:
-    """Change the password; every other device is signed out."""
+    """Change the password; every other device is signed out and any reset code dies."""
     accounts.change_password(
         services,
         caller=caller,
@@ -74,22 +120,79 @@ def change_password(body: ChangePasswordIn, caller: CurrentUser, services: Servi
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+def _reset_then_deliver(services: Services, email: str) -> None:
+    resets.request_password_reset(services, email=email)
+    services.outbox.deliver_due()
+
+
 @router.post("/password-resets", status_code=status.HTTP_202_ACCEPTED)
 def request_reset(
     body: ResetRequestIn, services: ServicesDep, tasks: BackgroundTasks
 ) -> MessageOut:
-    """Send a reset code if the address has an account; always answers 202.
+    """Mail a reset code if the address has an account; always answers 202.
 
-    Security: the same answer for every address, and the message is sent after the answer,
-    so neither the body nor the timing reveals whether the address is registered.
+    Security: the same answer for every address, and the work (looking the address up, making
+    the code, sending it) happens after the answer is sent, so neither the body nor the timing
+    reveals whether the address is registered.
     """
-    accounts.request_password_reset(services, email=body.email)
-    tasks.add_task(services.outbox.deliver_due)
+    tasks.add_task(_reset_then_deliver, services, body.email)
     return MessageOut(detail=RESET_ANSWER)
 
 
-@router.post("/password-resets/confirm", status_code=status.HTTP_204_NO_CONTENT)
-def confirm_reset(body: ResetConfirmIn, services: ServicesDep) -> Response:
-    """Set a new password with a reset code; every device is signed out."""
-    accounts.confirm_password_reset(services, token=body.token, new_password=body.new_password)
+@router.post(
+    "/password-resets/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={400: BAD_CODE, 422: RULES, 429: TOO_MANY_CODES},
+)
+def confirm_reset(body: ResetConfirmIn, address: ClientAddress, services: ServicesDep) -> Response:
+    """Set a new password with the mailed code; every device is signed out."""
+    resets.confirm_password_reset(
+        services,
+        email=body.email,
+        code=body.code,
+        new_password=body.new_password,
+        address=address,
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+pages = APIRouter(include_in_schema=False)
+"""The page the sign-up e-mail links to: the same code, confirmed in a browser."""
+
+
+@pages.get("/confirm", response_class=HTMLResponse)
+def confirm_page(
+    request: Request,
+    email: Annotated[str, Query(max_length=320)] = "",
+    code: Annotated[str, Query(max_length=32)] = "",
+) -> HTMLResponse:
+    """Show the confirmation form, filled in from the e-mail's link.
+
+    Opening the link confirms nothing by itself (mail scanners open links); the button does.
+    """
+    return page(request, "confirm.html", {"email": email, "code": code})
+
+
+@pages.post("/confirm", response_class=HTMLResponse)
+def confirm_from_page(
+    request: Request,
+    services: ServicesDep,
+    address: ClientAddress,
+    email: Annotated[str, Form(max_length=320)],
+    code: Annotated[str, Form(max_length=32)],
+) -> HTMLResponse:
+    """Confirm an address from the page, with the same rules and answers as the API.
+
+    No CSRF token: a forged submission would need the code, and with it the caller could
+    confirm through the API directly; confirming grants nothing without the password.
+    """
+    context = {"email": email, "code": code}
+    try:
+        accounts.confirm_sign_up(services, email=normalise_email(email), code=code, address=address)
+    except (ValueError, CodeRefusedError):
+        return page(request, "confirm.html", context | {"error": CodeRefusedError.message}, 400)
+    except TooManyCodesError as exc:
+        refused = page(request, "confirm.html", context | {"error": exc.detail}, 429)
+        refused.headers.update(exc.headers)
+        return refused
+    return page(request, "confirm.html", {"confirmed": True})

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import secrets
 from http import HTTPStatus
-from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
-import jinja2
 from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from sessionclock_service.api.deps import ADMIN_COOKIE, AdminUser, ClientAddress, ServicesDep
+from sessionclock_service.api.rendering import page
 from sessionclock_service.errors import ServiceError
 from sessionclock_service.integrations.stripe import BillingError
 from sessionclock_service.security import constant_time_equal
@@ -30,16 +28,6 @@ from sessionclock_service.usecases.subscriptions import BillingUnavailableError
 
 LOGIN_CSRF_COOKIE = "sc_admin_login"
 
-# Autoescaping on for every template: account e-mails are user input.
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(
-            str(resources.files("sessionclock_service.api") / "templates")
-        ),
-        autoescape=True,
-    )
-)
-
 
 class CsrfRefusedError(ServiceError):
     """Raised when a form does not carry the CSRF token of its session (or of the sign-in)."""
@@ -49,11 +37,6 @@ class CsrfRefusedError(ServiceError):
 
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-
-
-def _page(request: Request, name: str, context: dict[str, Any], code: int = 200) -> HTMLResponse:
-    response: HTMLResponse = templates.TemplateResponse(request, name, context, status_code=code)
-    return response
 
 
 async def admin_csrf(
@@ -71,7 +54,7 @@ AdminForm = Annotated[StaffIdentity, Depends(admin_csrf)]
 def _login_page(request: Request, *, error: str | None = None, code: int = 200) -> HTMLResponse:
     """Render the sign-in form with a fresh double-submit CSRF token (in the form and a cookie)."""
     token = secrets.token_urlsafe(32)
-    response = _page(request, "login.html", {"csrf_token": token, "error": error}, code=code)
+    response = page(request, "login.html", {"csrf_token": token, "error": error}, code=code)
     _set_cookie(request, response, LOGIN_CSRF_COOKIE, token)
     return response
 
@@ -138,7 +121,7 @@ def search(
 ) -> HTMLResponse:
     """Find accounts by e-mail (or id)."""
     results = staff_cases.search_accounts(services, staff=staff, query=q) if q.strip() else None
-    return _page(request, "search.html", {"staff": staff, "q": q, "results": results})
+    return page(request, "search.html", {"staff": staff, "q": q, "results": results})
 
 
 @router.get("/accounts/{account_id}", response_class=HTMLResponse)
@@ -149,10 +132,10 @@ def account_page(
     try:
         summary = staff_cases.get_account(services, staff=staff, account_id=account_id)
     except AccountMissingError:
-        return _page(request, "missing.html", {"staff": staff}, code=404)
+        return page(request, "missing.html", {"staff": staff}, code=404)
     # Only the service's own notices are shown: a crafted link cannot put words on this page.
     notice = NOTICES.get(request.query_params.get("notice", ""), "")
-    return _page(
+    return page(
         request,
         "account.html",
         {
@@ -211,6 +194,4 @@ async def cancel_subscription(account_id: str, staff: AdminForm, services: Servi
 @router.get("/audit", response_class=HTMLResponse)
 def audit(request: Request, staff: AdminUser, services: ServicesDep) -> HTMLResponse:
     """Show the latest admin actions."""
-    return _page(
-        request, "audit.html", {"staff": staff, "entries": staff_cases.audit_log(services)}
-    )
+    return page(request, "audit.html", {"staff": staff, "entries": staff_cases.audit_log(services)})

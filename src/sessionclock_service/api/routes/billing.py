@@ -6,26 +6,52 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from sessionclock_service.api.deps import CurrentUser, ServicesDep
-from sessionclock_service.api.schemas import MessageOut, UrlOut
+from sessionclock_service.api.deps import NO_TOKEN, CurrentUser, ServicesDep
+from sessionclock_service.api.schemas import MessageOut, UrlOut, refusal
 from sessionclock_service.usecases import subscriptions
 
 router = APIRouter(prefix="/v1", tags=["billing"])
 
+STRIPE_DOWN = refusal("Stripe could not be reached or refused; try again later.")
+NO_BILLING = refusal("Billing is not configured on this server.")
 
-@router.post("/billing/checkout")
+
+@router.post(
+    "/billing/checkout",
+    responses={
+        401: NO_TOKEN,
+        409: refusal("The account already has a subscription: open the portal instead."),
+        502: STRIPE_DOWN,
+        503: NO_BILLING,
+    },
+)
 def checkout(caller: CurrentUser, services: ServicesDep) -> UrlOut:
     """Return a Stripe Checkout address for the caller's subscription."""
     return UrlOut(url=subscriptions.start_checkout(services, caller=caller))
 
 
-@router.post("/billing/portal")
+@router.post(
+    "/billing/portal",
+    responses={
+        401: NO_TOKEN,
+        409: refusal("The account never subscribed: there is nothing to manage yet."),
+        502: STRIPE_DOWN,
+        503: NO_BILLING,
+    },
+)
 def portal(caller: CurrentUser, services: ServicesDep) -> UrlOut:
     """Return a Stripe customer-portal address for the caller."""
     return UrlOut(url=subscriptions.open_portal(services, caller=caller))
 
 
-@router.post("/stripe/webhook")
+@router.post(
+    "/stripe/webhook",
+    responses={
+        400: refusal("The signature or timestamp does not verify."),
+        502: STRIPE_DOWN,
+        503: NO_BILLING,
+    },
+)
 async def stripe_webhook(
     request: Request, services: ServicesDep, tasks: BackgroundTasks
 ) -> MessageOut:
