@@ -1,9 +1,10 @@
 """The user guide's screenshots are what the app shows today, and the guide shows every one.
 
 ``scripts/render_guide.py`` renders them again from the real app into a temporary folder; each
-must match the committed picture: the same size, and no more than a sliver of pixels different
-(anti-aliasing may move by a shade after a font or Qt update; a moved button, a changed label or
-another colour changes far more). When a screen changes on purpose, run the script and commit.
+must match the committed picture: the same size, and no more than a handful of pixels different
+by more than a shade (a changed letter, even an underlined mnemonic, changes well over a hundred).
+When a screen changes on purpose, or a Qt or font update moves its anti-aliasing, run the script
+and commit the pictures.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from tests.support.images import channel_differences, read_images
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "user-guide.md"
 SHADE = 24
 """A channel difference up to this is a shade of anti-aliasing, not a change."""
-MOST_CHANGED = 0.002
-"""The share of pixels that may differ by more than a shade."""
+MOST_CHANGED = 20
+"""How many pixels may differ by more than a shade."""
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +35,15 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, qapp: QApplication) -> Pa
     return out
 
 
-def changed_share(committed: Path, fresh: Path) -> float:
+def changed_pixels(committed: Path, fresh: Path) -> int:
     [old], [new] = read_images(committed), read_images(fresh)
     assert (old.width(), old.height()) == (new.width(), new.height()), committed.name
-    differences = channel_differences(old, new)
-    return sum(1 for d in differences if d > SHADE) / len(differences)
+    return sum(1 for d in channel_differences(old, new) if d > SHADE)
 
 
 @pytest.mark.parametrize("name", list(SHOTS))
 def test_each_screenshot_matches_the_app_today(rendered: Path, name: str) -> None:
-    assert changed_share(IMAGES / name, rendered / name) <= MOST_CHANGED, (
+    assert changed_pixels(IMAGES / name, rendered / name) <= MOST_CHANGED, (
         f"{name} no longer matches the app: run scripts/render_guide.py and commit the pictures"
     )
 
@@ -62,4 +62,4 @@ def test_a_changed_screen_is_noticed(tmp_path: Path, qapp: QApplication) -> None
     finally:
         application.shutdown()
         application.window.close()
-    assert changed_share(IMAGES / "room-night.png", tmp_path / "day.png") > MOST_CHANGED
+    assert changed_pixels(IMAGES / "room-night.png", tmp_path / "day.png") > MOST_CHANGED
