@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import keyring
 import pytest
-from keyring.backends import fail
 from pytestqt.qtbot import QtBot
 
 from sessionclock import __version__, app
@@ -37,6 +35,7 @@ from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
 from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
 from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 from tests.support.desktop import fake_desktop
+from tests.support.keyrings import no_key_store
 from tests.support.prompts import ScriptedPrompts
 from tests.support.slow_feed import Stall, slow_feed
 
@@ -96,13 +95,9 @@ def test_the_demo_day_shows_a_running_session_and_leaves_nothing_behind(build: B
 
 
 def test_without_a_key_store_the_app_says_so_and_stores_nothing(tmp_path: Path) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
     prompts = ScriptedPrompts()
-    try:
+    with no_key_store():
         status = app.main(["--data-dir", str(tmp_path)], prompts=prompts)
-    finally:
-        keyring.set_keyring(previous)
     assert status == 1
     [(title, message, serious)] = prompts.reports
     assert title == "Session Clock cannot start"

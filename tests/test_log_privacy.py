@@ -34,6 +34,7 @@ from sessionclock.profile import Profile, open_profile
 from sessionclock.ui.diagnostics import CrashReporter
 from sessionclock.ui.sync.sync_flow import SyncFlow
 from sessionclock.ui.sync.sync_worker import FeedSync
+from tests.support.keyrings import no_key_store
 from tests.support.prompts import ScriptedPrompts
 
 
@@ -161,20 +162,10 @@ def unexpected_error_in_a_worker_thread(run: Run) -> None:
 
 
 def app_that_cannot_start(run: Run) -> None:
-    # The whole command, on a profile folder whose key store refuses (no key store here).
-    import keyring
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
-        folder = run.tmp_path / "refused"
-        status = app.main(
-            ["--data-dir", str(folder), "--log-level", "debug"], prompts=ScriptedPrompts()
-        )
-    finally:
-        keyring.set_keyring(previous)
-    assert status == 1
+    # The whole command, on a computer without a key store.
+    argv = ["--data-dir", str(run.tmp_path / "refused"), "--log-level", "debug"]
+    with no_key_store():
+        assert app.main(argv, prompts=ScriptedPrompts()) == 1
 
 
 PATHS: list[Callable[[Run], None]] = [
