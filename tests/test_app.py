@@ -397,3 +397,15 @@ def test_about_shows_the_list_a_built_app_ships(
     dialog = build().open_about()
     assert listed_libraries(dialog) == ["Only"]
     dialog.close()
+
+
+@pytest.mark.allow_warning_logs
+def test_a_log_folder_that_cannot_be_written_leaves_logging_to_the_terminal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    with no_key_store():
+        status = app.main(["--data-dir", str(not_a_folder)], prompts=ScriptedPrompts())
+    assert status == 1
+    assert "no log file: its folder cannot be written" in caplog.text
