@@ -21,12 +21,16 @@ from PySide6.QtWidgets import QApplication, QDialog
 from sessionclock import __version__
 from sessionclock.core.clock import Clock, SystemClock
 from sessionclock.core.errors import SessionClockError
+from sessionclock.core.instance import current_user, instance_name
+from sessionclock.core.logs import LogLevel, LogSetup, configure_logging
 from sessionclock.core.preferences import Preferences, SyncPreferences
 from sessionclock.core.themes import theme
 from sessionclock.profile import Profile, load_preferences, open_profile, save_preferences
+from sessionclock.ui.app_icon import app_icon
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.clock.ticker import SecondTicker
 from sessionclock.ui.desktop import Desktop
+from sessionclock.ui.diagnostics import CrashReporter, runtime
 from sessionclock.ui.main.main_window import MainWindow
 from sessionclock.ui.notices.banner import Banner
 from sessionclock.ui.notices.chime_player import ChimePlayer
@@ -34,9 +38,11 @@ from sessionclock.ui.notices.reminder_presenter import Notifier, ReminderPresent
 from sessionclock.ui.notices.tray import TrayIcon
 from sessionclock.ui.prompts import MessageBoxPrompts, Prompts
 from sessionclock.ui.room.room_window import RoomWindow
+from sessionclock.ui.single_instance import InstanceServer, ask_running_to_activate
 
 if TYPE_CHECKING:
     # Built on demand, after the first paint: they bring httpx and the dialogs.
+    from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
     from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
     from sessionclock.ui.sync.calendar_dialog import CalendarDialog
@@ -61,6 +67,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         type=Path,
         help="keep the database and this computer's window settings in this folder instead of "
         "the platform's folders",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=LogLevel,
+        choices=list(LogLevel),
+        default=LogLevel.INFO,
+        help="how much Session Clock writes to its log file (default: info); never client data",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
@@ -142,6 +155,7 @@ class Application(QObject):
             (window.calendar_settings_requested, self.open_calendar_settings),
             (window.sync_requested, self.sync_now),
             (window.delete_data_requested, self._on_window_delete_data_requested),
+            (window.about_requested, self.open_about),
             (window.quit_requested, self.quit),
             (window.closed, self._on_window_closed),
             (room.left, self._on_room_left),
@@ -303,6 +317,16 @@ class Application(QObject):
         self._open(dialog)
         return dialog
 
+    @Slot()
+    def open_about(self) -> AboutDialog:
+        """Open About: the version, Qt and PySide6, and the bundled libraries' licences."""
+        from sessionclock.core.licences import bundled_licences
+        from sessionclock.ui.dialogs.about_dialog import AboutDialog
+
+        dialog = AboutDialog(runtime(), bundled_licences(), parent=self.window)
+        self._open(dialog)
+        return dialog
+
     @Slot(object)
     def _on_calendar_dialog_preferences_changed(self, sync: SyncPreferences) -> None:
         self.update_preferences(replace(self.preferences, sync=sync))
@@ -343,6 +367,20 @@ class Application(QObject):
             self.quit()
 
     # -- windows, quitting and closing ---------------------------------------------------------
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        """Show the clock in front of other windows (a second launch asked); room mode, if it is
+        on, stays on and comes to the front instead of the main window."""
+        if self.room.isVisible():
+            self.room.enter()  # full screen again, even from minimised
+        else:
+            self.window.show_and_raise()
+
+    @Slot(str)
+    def show_crash(self, report: str) -> None:
+        """Say that something unexpected went wrong, with *report* to copy for support."""
+        self._prompts.crashed(self.window, report)
 
     @Slot()
     def _on_room_left(self) -> None:
@@ -397,6 +435,16 @@ def build(profile: Profile, *, clock: Clock, desktop: Desktop, prompts: Prompts)
     return application
 
 
+def watch_for_crashes(application: Application) -> CrashReporter:
+    """Log unexpected errors of every thread and tell the practitioner through *application*;
+    the returned reporter's ``uninstall`` stops it."""
+    reporter = CrashReporter(application)
+    # Queued: the dialog opens from the event loop, not from inside the exception hook.
+    reporter.crashed.connect(application.show_crash, Qt.ConnectionType.QueuedConnection)
+    reporter.install()
+    return reporter
+
+
 def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -> int:
     """Run Session Clock; returns the process exit status.
 
@@ -405,26 +453,57 @@ def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -
         prompts: how to ask and tell the practitioner things (default: message boxes).
     """
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    # Warnings from libraries, and what the app itself says at INFO (never client data).
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("sessionclock").setLevel(logging.INFO)
+    logs = _start_logging(args.log_level, data_dir=args.data_dir)
+    try:
+        return _run(args, prompts=prompts if prompts is not None else MessageBoxPrompts())
+    finally:
+        if logs is not None:
+            logs.close()
+
+
+def _start_logging(level: LogLevel, *, data_dir: Path | None) -> LogSetup | None:
+    """Log to the platform's log folder (or ``DATA_DIR/logs``); to the terminal only if that
+    folder cannot be written."""
+    try:
+        return configure_logging(level, folder=data_dir / "logs" if data_dir else None)
+    except OSError as e:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        log.warning("no log file: its folder cannot be written (%s)", e.strerror)
+        return None
+
+
+def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Session Clock")
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("sessionclock")
+    qt_app.setWindowIcon(app_icon())
+    # One clock per user and profile: a second launch brings the running one to the front.
+    name = instance_name(user=current_user(), data_dir=args.data_dir, demo=args.demo)
+    if ask_running_to_activate(name):
+        log.info("Session Clock was already running: brought it to the front")
+        return 0
     # Closing the last window does not end the app by itself: with a tray the clock keeps
     # running there, and without one the application quits through its one shutdown path.
     qt_app.setQuitOnLastWindowClosed(False)
     clock = SystemClock()
     application = Application(
-        clock,
-        desktop=Desktop.system(data_dir=args.data_dir),
-        prompts=prompts if prompts is not None else MessageBoxPrompts(),
+        clock, desktop=Desktop.system(data_dir=args.data_dir), prompts=prompts
     )
     application.finished.connect(qt_app.exit)
     # The session ending (log out, shut down) quits Qt without our Quit: shut down all the same.
     qt_app.aboutToQuit.connect(application.shutdown)
+    server = InstanceServer(name, application)
+    server.activation_requested.connect(application.bring_to_front)
+    server.listen()
+    reporter = watch_for_crashes(application)
+    log.info(
+        "Session Clock %s started (Qt %s, %s)",
+        __version__,
+        runtime().qt_version,
+        "built app" if runtime().frozen else "from Python",
+    )
 
     def open_when_shown() -> None:
         try:
@@ -441,4 +520,6 @@ def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -
     try:
         return qt_app.exec()
     finally:
+        reporter.uninstall()
+        server.close()
         application.shutdown()

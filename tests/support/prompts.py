@@ -18,11 +18,13 @@ class ScriptedPrompts:
         answers: the answers still to give, in order.
         asked: (title, question, serious) of every confirmation asked.
         reports: (title, message, serious) of every report shown.
+        crashes: the report of every unexpected error announced.
     """
 
     answers: list[bool] = field(default_factory=list)
     asked: list[tuple[str, str, bool]] = field(default_factory=list)
     reports: list[tuple[str, str, bool]] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)
 
     def confirm(
         self, parent: QWidget | None, title: str, question: str, *, serious: bool = False
@@ -38,6 +40,10 @@ class ScriptedPrompts:
     ) -> None:
         """Record the report."""
         self.reports.append((title, message, serious))
+
+    def crashed(self, parent: QWidget | None, report: str) -> None:
+        """Record the crash report."""
+        self.crashes.append(report)
 
     @property
     def messages(self) -> list[str]:
