@@ -15,7 +15,7 @@ from sessionclock.core.preferences import ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.themes import theme
 from sessionclock.ui.app_icon import app_icon
-from sessionclock.ui.notices.tray import TrayIcon, create_tray, draw_icon, icon_text, tooltip_text
+from sessionclock.ui.notices.tray import TrayIcon, draw_icon, icon_text, tooltip_text
 
 TZ = ZoneInfo("America/Vancouver")
 ANN = Session(
@@ -64,10 +64,6 @@ def test_icon_colour_follows_the_phase(qtbot: QtBot, time: tuple[int, int], phas
     ring = QColor(image.pixel(32, 5)).name()
     assert ring == palette.colours(phase).ring
     assert QColor(image.pixelColor(0, 0)).alpha() == 0
-
-
-def test_no_tray_offscreen_so_the_app_falls_back_to_the_banner(qtbot: QtBot) -> None:
-    assert create_tray(theme(ThemeName.DAY)) is None
 
 
 def test_before_the_first_tick_the_tray_shows_the_app_icon(qtbot: QtBot) -> None:

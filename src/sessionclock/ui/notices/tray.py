@@ -156,10 +156,3 @@ class TrayIcon(QObject):
             QSystemTrayIcon.ActivationReason.DoubleClick,
         ):
             self.show_requested.emit()
-
-
-def create_tray(palette: Theme, parent: QObject | None = None) -> TrayIcon | None:
-    """Return a tray icon, or None where the desktop has no system tray."""
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        return None
-    return TrayIcon(palette, parent)
