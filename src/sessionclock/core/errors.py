@@ -33,6 +33,10 @@ class FeedNotCalendarError(FeedError):
     """The bytes received are not an iCalendar feed (for example an HTML sign-in page)."""
 
 
+class FeedTooBusyError(FeedError):
+    """The feed has more events on one day than one practitioner can have (a clinic's calendar)."""
+
+
 class FeedNetworkError(FeedError):
     """The booking platform could not be reached: no network or the name does not resolve."""
 
