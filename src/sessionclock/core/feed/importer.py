@@ -215,6 +215,7 @@ class _Scanner:
         self._event_depth = -1
         self._zone: list[Line] | None = None
         self._zone_depth = -1
+        self._per_date: Counter[str] = Counter()
 
     def run(self, prepared: Prepared) -> _Scanned:
         for line in scan(prepared):
@@ -345,10 +346,18 @@ class _Scanner:
                 found.named += 1
                 if len(value) <= 64 and is_busy_word(decode(value)):
                     found.busy += 1
-        if self._window is not None and event.dtstart is not None:
-            digits = _peek_date(event.dtstart)
-            if digits is not None and not self._window[0] <= digits <= self._window[1]:
+        digits = _peek_date(event.dtstart) if event.dtstart is not None else None
+        if digits is not None:
+            if self._window is not None and not self._window[0] <= digits <= self._window[1]:
                 return
+            # The date as written is at most a day from the practitioner's: over twice the limit
+            # on one written date is over the limit on some day, so stop reading at once.
+            self._per_date[digits] += 1
+            if self._per_date[digits] > 2 * MAX_EVENTS_PER_DAY:
+                day = f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+                raise FeedTooBusyError(
+                    _MSG_TOO_BUSY.format(count=f"more than {2 * MAX_EVENTS_PER_DAY}", day=day)
+                )
         found.events.append(event)
 
 
