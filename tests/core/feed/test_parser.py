@@ -145,6 +145,8 @@ def test_unescape_text() -> None:
         ("20250101", (date(2025, 1, 1), False)),
         ("20250101T090000,20250102T090000", (datetime(2025, 1, 1, 9), False)),  # noqa: DTZ001
         ("20251301T090000", None),
+        ("20250101'", None),
+        ("20250101T0900000", None),
         ("soon", None),
         ("2" * 5000, None),
     ],
@@ -153,6 +155,16 @@ def test_parse_date_time(value: str, expected: tuple[date, bool] | None) -> None
     parsed = parse_date_time(ContentLine("DTSTART", {}, value))
 
     assert (None if parsed is None else (parsed.value, parsed.utc)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("20250101", date(2025, 1, 1)), ("20250101T000000", date(2025, 1, 1)), ("20250101'", None)],
+)
+def test_parse_date_time_with_value_date(value: str, expected: date | None) -> None:
+    parsed = parse_date_time(ContentLine("DTSTART", {"VALUE": "DATE"}, value))
+
+    assert (None if parsed is None else parsed.value) == expected
 
 
 @pytest.mark.parametrize(

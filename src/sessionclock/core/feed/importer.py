@@ -31,11 +31,14 @@ from sessionclock.core.feed.names import (
 from sessionclock.core.feed.parser import (
     ContentLine,
     DateTimeValue,
+    EventLines,
     Line,
     Prepared,
-    clean_name,
     decode,
     decode_checked,
+    is_cancelled,
+    is_true,
+    line_value,
     parse_date_time,
     parse_duration,
     parse_line,
@@ -63,9 +66,9 @@ _MAX_TZID_LABEL = 60
 _MAX_DEPTH = 100
 _MAX_ZONE_LINES = 50_000
 _MAX_DATE_LINE = 1_000
+_MAX_HEADS = 1_000
 _NAME_BYTES = 4 * MAX_NAME_LENGTH + 64  # enough UTF-8 (and escapes) for a whole capped name
 _SERIES = frozenset({b"RRULE", b"RDATE", b"EXRULE", b"RECURRENCE-ID"})
-_CANCELLED = frozenset({b"CANCELLED", b"CANCELED"})
 _VEVENT, _VTIMEZONE, _VCALENDAR = b"VEVENT", b"VTIMEZONE", b"VCALENDAR"
 
 _MSG_NOT_CALENDAR = (
@@ -175,25 +178,10 @@ class ImportResult:
 
 
 @dataclass(slots=True)
-class _RawEvent:
-    """The whitelisted lines of one VEVENT, as scanned (nothing else is kept)."""
-
-    summary: Line | None = None
-    dtstart: Line | None = None
-    dtend: Line | None = None
-    duration: Line | None = None
-    series: bool = False
-    cancelled: bool = False
-    all_day_flag: bool = False
-    damaged: bool = False
-    complete: bool = False
-
-
-@dataclass(slots=True)
 class _Scanned:
     """What one pass over a feed found."""
 
-    events: list[_RawEvent] = field(default_factory=list)
+    events: list[EventLines] = field(default_factory=list)
     zones: dict[str, list[Line]] = field(default_factory=dict)
     calendar_zone: Line | None = None
     prodid: Line | None = None
@@ -211,7 +199,7 @@ class _Scanner:
         self.found = _Scanned()
         self._window = window_digits
         self._stack: list[bytes] = []
-        self._event: _RawEvent | None = None
+        self._event: EventLines | None = None
         self._event_depth = -1
         self._zone: list[Line] | None = None
         self._zone_depth = -1
@@ -247,7 +235,7 @@ class _Scanner:
                 # Another event starts inside this one: this one was cut short.
                 del self._stack[self._event_depth :]
                 self._finish(complete=False)
-            self._event = _RawEvent()
+            self._event = EventLines()
             self._event_depth = len(self._stack)
             self._stack.append(kind)
             return
@@ -294,20 +282,19 @@ class _Scanner:
         if name in _SERIES:
             event.series = True
         elif name == b"STATUS":
-            if clean_name(line.value()[:64]) in _CANCELLED:
-                event.cancelled = True
+            event.cancelled = event.cancelled or is_cancelled(line.raw)
         elif len(self._stack) - 1 != self._event_depth:
             return
         elif name == b"SUMMARY":
-            event.summary = event.summary or line
+            event.summary = event.summary or line.raw
         elif name == b"DTSTART":
-            event.dtstart = event.dtstart or line
+            event.dtstart = event.dtstart or line.raw
         elif name == b"DTEND":
-            event.dtend = event.dtend or line
+            event.dtend = event.dtend or line.raw
         elif name == b"DURATION":
-            event.duration = event.duration or line
+            event.duration = event.duration or line.raw
         elif name == b"X-MICROSOFT-CDO-ALLDAYEVENT":
-            event.all_day_flag = clean_name(line.value()[:16]) == b"TRUE"
+            event.all_day = event.all_day or is_true(line.raw)
 
     def _zone_line(self, line: Line) -> None:
         zone = self._zone
@@ -341,7 +328,7 @@ class _Scanner:
         if not complete:
             found.truncated = True
         if event.summary is not None:
-            value = event.summary.value()
+            value = line_value(event.summary)
             if value.strip():
                 found.named += 1
                 if len(value) <= 64 and is_busy_word(decode(value)):
@@ -361,9 +348,8 @@ class _Scanner:
         found.events.append(event)
 
 
-def _peek_date(line: Line) -> str | None:
+def _peek_date(raw: bytes) -> str | None:
     """Return the 8 date digits of a DTSTART line without tokenising it."""
-    raw = line.raw
     colon = raw.rfind(b":")
     digits = raw[colon + 1 : colon + 9]
     if colon < 0 or len(digits) != 8 or not digits.isdigit():
@@ -381,27 +367,47 @@ class _Reader:
         self.windows_1252 = False
         self.tz = tz
         self.local = TzinfoZone(tz)
+        self._heads: dict[bytes, ContentLine] = {}
         self.resolver = ZoneResolver(found.zones)
         self.calendar_zone: Zone | None = None
         if found.calendar_zone is not None:
-            content = self._content(found.calendar_zone)
+            text, utf8 = decode_checked(found.calendar_zone.raw)
+            self.windows_1252 = not utf8
+            content = parse_line(text)
             if content is not None and clean_tzid(content.value):
                 self.calendar_zone = self.resolver.resolve(content.value)
                 if self.calendar_zone is None:
                     self._unknown_zone(content.value)
 
-    def _content(self, line: Line | None, *, date_line: bool = False) -> ContentLine | None:
-        if line is None or (date_line and len(line.raw) > _MAX_DATE_LINE):
-            return None
-        text, utf8 = decode_checked(line.raw)
-        self.windows_1252 = self.windows_1252 or not utf8
-        return parse_line(text, value_has_no_colon=date_line)
+    def _content(self, raw: bytes | None) -> ContentLine | None:
+        """Return a date or duration line tokenised (the value of such a line has no colon).
 
-    def name(self, line: Line | None) -> str | None:
+        The part before the value (``DTSTART;TZID=Europe/Berlin``) repeats from event to event:
+        it is read once per feed.
+        """
+        if raw is None or len(raw) > _MAX_DATE_LINE:
+            return None
+        colon = raw.rfind(b":")
+        if colon < 0:
+            return None
+        head = raw[:colon]
+        known = self._heads.get(head)
+        if known is None:
+            text, utf8 = decode_checked(raw)
+            self.windows_1252 = self.windows_1252 or not utf8
+            known = parse_line(text, value_has_no_colon=True)
+            if known is None:
+                return None
+            if len(self._heads) < _MAX_HEADS:
+                self._heads[head] = known
+            return known
+        return ContentLine(known.name, known.params, raw[colon + 1 :].decode("latin-1"))
+
+    def name(self, line: bytes | None) -> str | None:
         """Return the SUMMARY of *line*: unescaped, without contact details, capped."""
         if line is None:
             return None
-        value = line.value()
+        value = line_value(line)
         if len(value) > _NAME_BYTES:
             cut = _NAME_BYTES
             while cut > 0 and value[cut] & 0xC0 == 0x80:
@@ -449,12 +455,12 @@ class _Reader:
         self.warnings["Some events have no time zone; they were read in your own time zone."] += 1
         return self.local
 
-    def read(self, event: _RawEvent) -> ImportedSession | SkippedEvent:
+    def read(self, event: EventLines) -> ImportedSession | SkippedEvent:
         """Return the session *event* is, or why it is skipped."""
         tz = self.tz
         name = self.name(event.summary)
-        start_line = self._content(event.dtstart, date_line=True)
-        end_line = self._content(event.dtend, date_line=True)
+        start_line = self._content(event.dtstart)
+        end_line = self._content(event.dtend)
         start_value = parse_date_time(start_line) if start_line is not None else None
         start: datetime | None = None
         start_zone: Zone | None = None
@@ -478,7 +484,7 @@ class _Reader:
             return skipped(SkipReason.CANCELLED)
         if start_value is not None and not isinstance(start_value.value, datetime):
             return skipped(SkipReason.ALL_DAY)
-        if event.all_day_flag:
+        if event.all_day:
             return skipped(SkipReason.ALL_DAY)
         if start is None or start_zone is None or start_value is None:
             return skipped(SkipReason.INVALID_TIME)
@@ -494,7 +500,7 @@ class _Reader:
         elif event.dtend is not None:
             return skipped(SkipReason.INVALID_TIME)
         elif event.duration is not None:
-            duration_line = self._content(event.duration, date_line=True)
+            duration_line = self._content(event.duration)
             duration = parse_duration(duration_line.value) if duration_line else None
             if duration is None:
                 return skipped(SkipReason.INVALID_TIME)

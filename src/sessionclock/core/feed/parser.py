@@ -57,11 +57,13 @@ NAMES = frozenset(
 # anything that is not a letter, a digit or "-" (NUL, spaces, junk): such a name is cleaned and
 # looked up again, so "RRU\0LE" is seen as RRULE and "BEGIN : VEVENT" as BEGIN.
 _CANDIDATE_RE = re.compile(
-    rb"\n(?:(BEGIN|END):([A-Z0-9-]+)(?=\n)|("
+    # A plain STATUS that cannot be CANCELLED is passed over at once (most events have one).
+    rb"\n(?!STATUS:(?:CONFIRMED|TENTATIVE)\n)(?:(BEGIN|END):([A-Z0-9-]+)(?=\n)|("
     + b"|".join(re.escape(name) for name in sorted(NAMES, key=lambda n: -len(n)))
     + rb")[;:][^\n]*|[A-Z0-9-]*[^A-Z0-9\-;:\n][^\n]*)"
 )
 _NAME_END_RE = re.compile(rb"[;:]")
+_CANCELLED = frozenset({b"CANCELLED", b"CANCELED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,22 @@ def clean_name(raw: bytes) -> bytes:
     return raw.translate(None, _NOT_NAME).upper()
 
 
+def line_value(raw: bytes) -> bytes:
+    """Return the bytes of *raw* (one line) after the first colon outside a quoted parameter."""
+    position = 0
+    while True:
+        colon = raw.find(b":", position)
+        quote = raw.find(b'"', position, colon if colon >= 0 else len(raw))
+        if colon < 0:
+            return b""
+        if quote < 0:
+            return raw[colon + 1 :]
+        close = raw.find(b'"', quote + 1)
+        if close < 0:
+            return b""
+        position = close + 1
+
+
 class Line(NamedTuple):
     """One content line a scan yields.
 
@@ -133,19 +151,7 @@ class Line(NamedTuple):
 
     def value(self) -> bytes:
         """Return the bytes after the first colon that is not inside a quoted parameter."""
-        raw = self.raw
-        position = 0
-        while True:
-            colon = raw.find(b":", position)
-            quote = raw.find(b'"', position, colon if colon >= 0 else len(raw))
-            if colon < 0:
-                return b""
-            if quote < 0:
-                return raw[colon + 1 :]
-            close = raw.find(b'"', quote + 1)
-            if close < 0:
-                return b""
-            position = close + 1
+        return line_value(self.raw)
 
 
 def scan(prepared: Prepared) -> Iterator[Line]:
@@ -154,22 +160,59 @@ def scan(prepared: Prepared) -> Iterator[Line]:
     upper = prepared.upper
     for match in _CANDIDATE_RE.finditer(upper):
         structure, component, name = match.group(1, 2, 3)
-        start = match.start() + 1
+        begin, end = match.start() + 1, match.end()
         if structure is not None:
-            yield Line(structure, text[start : match.end()], component)
+            yield Line(structure, text[begin:end], component)
             continue
         if name is None:
-            head = upper[start : start + 80]
-            end = _NAME_END_RE.search(head)
-            name = clean_name(head[: end.start() if end else len(head)])
+            head = upper[begin : begin + 80]
+            name_end = _NAME_END_RE.search(head)
+            name = clean_name(head[: name_end.start() if name_end else len(head)])
             if name not in NAMES:
                 continue
-        raw = text[start : match.end()]
+        raw = text[begin:end]
         if name == b"BEGIN" or name == b"END":
             colon = raw.find(b":")
             yield Line(name, raw, clean_name(raw[colon + 1 : colon + 81]) if colon >= 0 else b"")
         else:
             yield Line(name, raw)
+
+
+@dataclass(slots=True)
+class EventLines:
+    """What the importer keeps of one VEVENT: a few whole lines and flags (nothing else).
+
+    Attributes:
+        summary: the first SUMMARY line of the event itself (not of an alarm inside it).
+        dtstart: the first DTSTART line.
+        dtend: the first DTEND line.
+        duration: the first DURATION line.
+        series: RRULE, RDATE, EXRULE or RECURRENCE-ID appears anywhere inside the event.
+        cancelled: a STATUS anywhere inside the event says CANCELLED (or CANCELED).
+        all_day: X-MICROSOFT-CDO-ALLDAYEVENT says TRUE.
+        damaged: a component inside the event was left open.
+        complete: the event was closed by its own END, with nothing inside it left open.
+    """
+
+    summary: bytes | None = field(default=None, repr=False)
+    dtstart: bytes | None = None
+    dtend: bytes | None = None
+    duration: bytes | None = None
+    series: bool = False
+    cancelled: bool = False
+    all_day: bool = False
+    damaged: bool = False
+    complete: bool = False
+
+
+def is_cancelled(line: bytes) -> bool:
+    """Return whether a STATUS line says CANCELLED (junk and case ignored)."""
+    return clean_name(line_value(line)[:64]) in _CANCELLED
+
+
+def is_true(line: bytes) -> bool:
+    """Return whether a flag line (X-MICROSOFT-CDO-ALLDAYEVENT) says TRUE."""
+    return clean_name(line_value(line)[:16]) == b"TRUE"
 
 
 def decode(raw: bytes) -> str:
@@ -185,8 +228,7 @@ def decode_checked(raw: bytes) -> tuple[str, bool]:
         return raw.decode("cp1252", errors="replace"), False
 
 
-@dataclass(frozen=True, slots=True)
-class ContentLine:
+class ContentLine(NamedTuple):
     """One tokenised content line: ``NAME;PARAM=value:VALUE``.
 
     Attributes:
@@ -197,7 +239,7 @@ class ContentLine:
 
     name: str
     params: dict[str, str]
-    value: str = field(repr=False)
+    value: str
 
 
 def _split_quoted(line: str) -> tuple[list[str], str] | None:
@@ -267,8 +309,7 @@ def unescape_text(value: str) -> str:
     return " ".join(text.split())
 
 
-@dataclass(frozen=True, slots=True)
-class DateTimeValue:
+class DateTimeValue(NamedTuple):
     """A DATE or DATE-TIME value as written.
 
     Attributes:
@@ -284,15 +325,27 @@ def parse_date_time(line: ContentLine) -> DateTimeValue | None:
     """Return the first DATE or DATE-TIME of *line*, or None when it cannot be read."""
     text = line.value.strip()
     if "," in text:
-        text = text.split(",")[0].strip()
-    if len(text) > 17 or not text[:8].isdigit():
+        text = text.split(",", 1)[0].strip()
+    size = len(text)
+    if size > 17 or not text[:8].isdigit():
         return None
-    match = _DATE_TIME_RE.fullmatch(text)
-    if not match:
-        return None
-    year, month, day, hour, minute, second, zulu = match.groups()
+    as_date = bool(line.params) and line.params.get("VALUE", "").upper() == "DATE"
     try:
-        if hour is None or line.params.get("VALUE", "").upper() == "DATE":
+        if size == 8:
+            return DateTimeValue(date(int(text[:4]), int(text[4:6]), int(text[6:8])), utc=False)
+        usual = size == 15 or (size == 16 and text[15] in "Zz")
+        if usual and not as_date and text[8] in "Tt" and text[9:15].isdigit():
+            # The usual shape, read without the regular expression.
+            wall = datetime(  # noqa: DTZ001 - a wall time, localised by the importer
+                int(text[:4]), int(text[4:6]), int(text[6:8]),
+                int(text[9:11]), int(text[11:13]), int(text[13:15]),
+            )  # fmt: skip
+            return DateTimeValue(wall, utc=size == 16)
+        match = _DATE_TIME_RE.fullmatch(text)
+        if not match:
+            return None
+        year, month, day, hour, minute, second, zulu = match.groups()
+        if hour is None or as_date:
             return DateTimeValue(date(int(year), int(month), int(day)), utc=False)
         wall = datetime(  # noqa: DTZ001 - a wall time, localised by the importer
             int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
