@@ -21,7 +21,6 @@ import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sessionclock.core.errors import SessionClockError
@@ -152,8 +151,8 @@ def _window(first: date | None, last: date | None, tz: tzinfo) -> tuple[datetime
     return start, end
 
 
-def _read_file(path: Path) -> bytes:
-    with path.open("rb") as file:
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as file:
         data = file.read(MAX_FEED_BYTES + 1)
     if len(data) > MAX_FEED_BYTES:
         raise SessionClockError(_MSG_FILE_TOO_LARGE.format(limit=MAX_FEED_BYTES // 1_000_000))
@@ -171,7 +170,7 @@ def check_source(
     """Read one source (file or address) and import it; errors become the report's message."""
     if _ADDRESS_MARK not in source:
         try:
-            result = import_feed(_read_file(Path(source)), tz=tz, window=window, from_file=True)
+            result = import_feed(_read_file(source), tz=tz, window=window, from_file=True)
         except SessionClockError as error:
             return SourceReport(source, error=str(error), redact=redact)
         except OSError as error:

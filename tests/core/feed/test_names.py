@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 
@@ -144,3 +144,16 @@ def test_a_feed_with_one_real_name_is_not_free_busy() -> None:
 
     assert result.free_busy is None
     assert not any("Busy" in warning for warning in result.warnings)
+
+
+def test_a_free_busy_feed_is_recognised_when_no_event_is_in_the_window() -> None:
+    window = (datetime(2030, 1, 1, tzinfo=UTC), datetime(2030, 1, 15, tzinfo=UTC))
+
+    result = import_feed(
+        _busy_feed("-//Google Inc//Google Calendar 70.9054//EN", "Busy", "Busy"),
+        tz=UTC,
+        window=window,
+    )
+
+    assert result.sessions == ()
+    assert result.free_busy is not None

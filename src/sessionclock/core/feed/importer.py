@@ -204,9 +204,12 @@ class _Scanner:
         self._zone: list[Line] | None = None
         self._zone_depth = -1
         self._per_date: Counter[str] = Counter()
+        self._prepared = Prepared(b"", b"", utf16=False)
 
     def run(self, prepared: Prepared) -> _Scanned:
-        for line in scan(prepared):
+        self._prepared = prepared
+        outside = self._outside_window if self._window is not None else None
+        for line in scan(prepared, pass_over=outside):
             name = line.name
             if name == b"BEGIN":
                 self._begin(line)
@@ -318,6 +321,38 @@ class _Scanner:
             return
         self.found.zones[key] = lines
 
+    def _outside_window(self, start: int, end: int) -> bool:
+        """Return whether the plain event at [start, end) starts outside the window: then its
+        lines are passed over, and only what the whole feed's checks need is noted."""
+        assert self._window is not None
+        upper, text = self._prepared.upper, self._prepared.text
+        low, high = self._window
+        dates = 0
+        position = start
+        # Every DTSTART in it (an alarm has none, but a damaged feed might) must be outside.
+        while (found := upper.find(b"\nDTSTART", position, end)) >= 0:
+            position = found + 8
+            if upper[position] in b";:":
+                digits = _peek_date(text[found + 1 : upper.find(b"\n", position, end)])
+                if digits is None or low <= digits <= high:
+                    return False
+                dates += 1
+        if not dates:
+            return False
+        self.found.calendar_seen = True
+        self._count_name(_own_summary(upper, text, start, end))
+        return True
+
+    def _count_name(self, summary: bytes | None) -> None:
+        """Count a named event, and whether its name is what free/busy publishing writes."""
+        if summary is None:
+            return
+        value = line_value(summary)
+        if value.strip():
+            self.found.named += 1
+            if len(value) <= 64 and is_busy_word(decode(value)):
+                self.found.busy += 1
+
     def _finish(self, *, complete: bool) -> None:
         event = self._event
         assert event is not None
@@ -327,12 +362,7 @@ class _Scanner:
         found = self.found
         if not complete:
             found.truncated = True
-        if event.summary is not None:
-            value = line_value(event.summary)
-            if value.strip():
-                found.named += 1
-                if len(value) <= 64 and is_busy_word(decode(value)):
-                    found.busy += 1
+        self._count_name(event.summary)
         digits = _peek_date(event.dtstart) if event.dtstart is not None else None
         if digits is not None:
             if self._window is not None and not self._window[0] <= digits <= self._window[1]:
@@ -346,6 +376,19 @@ class _Scanner:
                     _MSG_TOO_BUSY.format(count=f"more than {2 * MAX_EVENTS_PER_DAY}", day=day)
                 )
         found.events.append(event)
+
+
+def _own_summary(upper: bytes, text: bytes, start: int, end: int) -> bytes | None:
+    """Return the SUMMARY line of the plain event at [start, end) itself (not of an alarm)."""
+    position = start
+    while (found := upper.find(b"\nSUMMARY", position, end)) >= 0:
+        position = found + 8
+        if upper[position] not in b";:":
+            continue
+        opened = upper.rfind(b"\nBEGIN:VALARM", start, found)
+        if opened < 0 or opened < upper.rfind(b"\nEND:VALARM", start, found):
+            return text[found + 1 : upper.find(b"\n", position, end)]
+    return None
 
 
 def _peek_date(raw: bytes) -> str | None:

@@ -13,7 +13,7 @@ event through. The time and memory of a scan grow linearly with the input, whate
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -63,6 +63,16 @@ _CANDIDATE_RE = re.compile(
     + rb")[;:][^\n]*|[A-Z0-9-]*[^A-Z0-9\-;:\n][^\n]*)"
 )
 _NAME_END_RE = re.compile(rb"[;:]")
+# An event of the plain shape: a clean BEGIN line; lines whose names are clean and not BEGIN or END,
+# or whole VALARMs of such lines; a clean END line. Each step has one way to match: linear.
+_PLAIN_LINE = rb"\n(?!(?:BEGIN|END)[;:])[A-Z0-9-]+[;:][^\n]*"
+_PLAIN_EVENT_RE = re.compile(
+    rb"\nBEGIN:VEVENT(?=\n)(?:"
+    + _PLAIN_LINE
+    + rb"|\nBEGIN:VALARM(?=\n)(?:"
+    + _PLAIN_LINE
+    + rb")*\nEND:VALARM(?=\n))*\nEND:VEVENT(?=\n|\Z)"
+)
 _CANCELLED = frozenset({b"CANCELLED", b"CANCELED"})
 
 
@@ -154,28 +164,49 @@ class Line(NamedTuple):
         return line_value(self.raw)
 
 
-def scan(prepared: Prepared) -> Iterator[Line]:
-    """Yield the lines of *prepared* whose name is one of ``NAMES``, in order."""
+def scan(
+    prepared: Prepared, *, pass_over: Callable[[int, int], bool] | None = None
+) -> Iterator[Line]:
+    """Yield the lines of *prepared* whose name is one of ``NAMES``, in order.
+
+    Args:
+        prepared: the feed.
+        pass_over: asked, for each event of the plain shape nearly every event has (closed by its
+            own END, nothing inside it but closed alarms, no name damaged by junk), with the span
+            of the event (from its BEGIN line to the end of its END line): True leaves out every
+            line of that event. The reader passes over events outside its window this way,
+            without tokenising their lines.
+    """
     text = prepared.text
     upper = prepared.upper
-    for match in _CANDIDATE_RE.finditer(upper):
-        structure, component, name = match.group(1, 2, 3)
-        begin, end = match.start() + 1, match.end()
-        if structure is not None:
-            yield Line(structure, text[begin:end], component)
-            continue
-        if name is None:
-            head = upper[begin : begin + 80]
-            name_end = _NAME_END_RE.search(head)
-            name = clean_name(head[: name_end.start() if name_end else len(head)])
-            if name not in NAMES:
+    position = 0
+    while True:
+        for match in _CANDIDATE_RE.finditer(upper, position):
+            structure, component, name = match.group(1, 2, 3)
+            begin, end = match.start() + 1, match.end()
+            if structure is not None:
+                if pass_over is not None and structure == b"BEGIN" and component == b"VEVENT":
+                    plain = _PLAIN_EVENT_RE.match(upper, match.start())
+                    if plain is not None and pass_over(begin, plain.end()):
+                        position = plain.end()
+                        break
+                yield Line(structure, text[begin:end], component)
                 continue
-        raw = text[begin:end]
-        if name == b"BEGIN" or name == b"END":
-            colon = raw.find(b":")
-            yield Line(name, raw, clean_name(raw[colon + 1 : colon + 81]) if colon >= 0 else b"")
+            if name is None:
+                head = upper[begin : begin + 80]
+                name_end = _NAME_END_RE.search(head)
+                name = clean_name(head[: name_end.start() if name_end else len(head)])
+                if name not in NAMES:
+                    continue
+            raw = text[begin:end]
+            if name == b"BEGIN" or name == b"END":
+                colon = raw.find(b":")
+                part = clean_name(raw[colon + 1 : colon + 81]) if colon >= 0 else b""
+                yield Line(name, raw, part)
+            else:
+                yield Line(name, raw)
         else:
-            yield Line(name, raw)
+            return
 
 
 @dataclass(slots=True)

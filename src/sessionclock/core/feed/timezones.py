@@ -12,21 +12,19 @@ feed's own zones follow the same rules (``vtimezone``).
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from importlib import resources
 from typing import Protocol
 
 from sessionclock.core.feed.parser import Line
-from sessionclock.core.feed.vtimezone import zone_from_lines
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBERED_DUPLICATE_RE = re.compile(r"\s+\d{1,2}$")
+_NOT_IN_NAMES_RE = re.compile(r"[^A-Za-z0-9/_+\-.]")
 _DISPLAY_PREFIX_RE = re.compile(r"^\((?:UTC|GMT)\s*(?:[+-]\s*\d{1,2}(?::?\d{2})?)?\)\s*", re.I)
 _UTC_NAMES = frozenset({"utc", "z", "gmt", "etc/utc", "etc/gmt", "universal", "zulu", "uct"})
 
@@ -65,6 +63,14 @@ def clean_tzid(raw: str) -> str:
     return " ".join(text.split())
 
 
+def _is_tzdb_name(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 @functools.cache
 def _iana_names() -> dict[str, str]:
     return {name.casefold(): name for name in zoneinfo.available_timezones()}
@@ -79,6 +85,10 @@ def _windows_names() -> dict[str, str]:
 
 @functools.cache
 def _display_names() -> dict[str, str]:
+    # Imported here: most feeds never need the table, and a quick check should not wait for it.
+    import json
+    from importlib import resources
+
     raw = resources.files("sessionclock.core").joinpath("data/windows_display_zones.json")
     table: dict[str, str] = json.loads(raw.read_text(encoding="utf-8"))
     return {key: value for key, value in table.items() if not key.startswith("_")}
@@ -105,15 +115,17 @@ def iana_name(tzid: str) -> str | None:
     ``Europe/lisbon``, ``Eastern Standard Time 1`` (Windows, see :func:`windows_iana_name`) are
     all understood. Only suffixes of the form Area/City are tried, so a stray word never matches.
     """
-    names = _iana_names()
     candidates = [tzid, _NUMBERED_DUPLICATE_RE.sub("", tzid)]
     for candidate in candidates:
         stripped = candidate.strip("/ ")
-        if not stripped:
-            continue
+        if not stripped or _NOT_IN_NAMES_RE.search(stripped):
+            continue  # a Windows or display name: no tzdb name has spaces or brackets
         folded = stripped.casefold()
         if folded in _UTC_NAMES:
             return "UTC"
+        if _is_tzdb_name(stripped):
+            return stripped  # the usual case, without listing every zone on disk
+        names = _iana_names()
         if folded in names:
             return names[folded]
         parts = [part.strip() for part in stripped.split("/") if part.strip()]
@@ -187,6 +199,8 @@ class ZoneResolver:
         lines = self._definitions.get(key)
         zone: Zone | None = None
         if lines is not None:
+            from sessionclock.core.feed.vtimezone import zone_from_lines  # only feeds that need it
+
             try:
                 parsed = zone_from_lines(lines)
             except (ValueError, OverflowError):
