@@ -66,7 +66,10 @@ class FeedTooLargeError(FeedError):
 
 
 class FeedCancelledError(FeedError):
-    """The practitioner cancelled the fetch."""
+    """The practitioner cancelled the sync (while it fetched or imported)."""
+
+    def __init__(self, message: str = "The calendar sync was cancelled.") -> None:
+        super().__init__(message)
 
 
 class KeyMissingError(DecryptionError):

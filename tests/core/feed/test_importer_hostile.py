@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sessionclock.core.errors import FeedNotCalendarError, FeedTooBusyError
+from sessionclock.core.errors import FeedCancelledError, FeedNotCalendarError, FeedTooBusyError
 from sessionclock.core.feed.importer import (
     MAX_EVENTS_PER_DAY,
     ImportResult,
@@ -258,3 +258,22 @@ def test_the_cut_off_feed_of_the_project_is_flagged() -> None:
 
     assert result.truncated
     assert reasons(result) == [("Cut off event", SkipReason.INCOMPLETE)]
+
+
+@pytest.mark.parametrize("window", [False, True])
+def test_cancel_stops_the_import_at_once(window: bool) -> None:
+    events = [_event(f"Client {i}", f"2025{1 + i % 12:02d}10T090000Z") for i in range(1000)]
+    asked = 0
+
+    def cancelled() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > 10
+
+    span = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 31, tzinfo=UTC))
+    with pytest.raises(FeedCancelledError, match="cancelled"):
+        import_feed(
+            _calendar(*events), tz=UTC, window=span if window else None, cancelled=cancelled
+        )
+
+    assert asked == 11

@@ -115,7 +115,6 @@ _MSG_HTML = (
     "The address returned a web page instead of a calendar: it may be a sign-in or sharing page. "
     "Copy the private iCal (.ics) address from the booking platform instead."
 )
-_MSG_CANCELLED = "The calendar sync was cancelled."
 
 _T = TypeVar("_T")
 
@@ -176,7 +175,7 @@ class _Guard:
     def check(self) -> None:
         """Raise if the fetch was cancelled or its time is up."""
         if self.cancelled():
-            raise FeedCancelledError(_MSG_CANCELLED)
+            raise FeedCancelledError
         if time.monotonic() >= self.deadline:
             raise FeedTimeoutError(_MSG_TIMEOUT)
 

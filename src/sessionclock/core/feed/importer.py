@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sessionclock.core.errors import FeedNotCalendarError, FeedTooBusyError
+from sessionclock.core.errors import FeedCancelledError, FeedNotCalendarError, FeedTooBusyError
 from sessionclock.core.feed.names import (
     MAX_NAME_LENGTH,
     free_busy_advice,
@@ -195,8 +196,11 @@ class _Scanned:
 class _Scanner:
     """One pass over the scanned lines: a stack of open components and the event being read."""
 
-    def __init__(self, window_digits: tuple[str, str] | None) -> None:
+    def __init__(
+        self, window_digits: tuple[str, str] | None, cancelled: Callable[[], bool] = lambda: False
+    ) -> None:
         self.found = _Scanned()
+        self._cancelled = cancelled
         self._window = window_digits
         self._stack: list[bytes] = []
         self._event: EventLines | None = None
@@ -325,6 +329,8 @@ class _Scanner:
         """Return whether the plain event at [start, end) starts outside the window: then its
         lines are passed over, and only what the whole feed's checks need is noted."""
         assert self._window is not None
+        if self._cancelled():
+            raise FeedCancelledError
         upper, text = self._prepared.upper, self._prepared.text
         low, high = self._window
         dates = 0
@@ -354,6 +360,8 @@ class _Scanner:
                 self.found.busy += 1
 
     def _finish(self, *, complete: bool) -> None:
+        if self._cancelled():
+            raise FeedCancelledError
         event = self._event
         assert event is not None
         self._event = None
@@ -583,6 +591,7 @@ def import_feed(
     tz: tzinfo,
     window: tuple[datetime, datetime] | None = None,
     from_file: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> ImportResult:
     """Read the sessions of an iCalendar feed.
 
@@ -594,6 +603,7 @@ def import_feed(
             returned, in ``sessions`` and in ``skipped``. Events whose DTSTART date is clearly
             outside are passed over without being read. None imports everything.
         from_file: the bytes come from a file, not an address (for the wording of errors).
+        cancelled: looked at for each event; True stops the import at once.
 
     Returns:
         The sessions, the skipped events with reasons, and warnings about the feed.
@@ -601,6 +611,7 @@ def import_feed(
     Raises:
         FeedNotCalendarError: the bytes are not a calendar at all (an HTML page, an empty body).
         FeedTooBusyError: more than ``MAX_EVENTS_PER_DAY`` events start on one day.
+        FeedCancelledError: *cancelled* said so.
     """
     if window is not None and (window[0].tzinfo is None or window[1].tzinfo is None):
         raise ValueError("the import window must be timezone-aware")
@@ -610,7 +621,7 @@ def import_feed(
             _shifted_digits(window[0], -_PEEK_MARGIN, "00000000"),
             _shifted_digits(window[1], _PEEK_MARGIN, "99999999"),
         )
-    found = _Scanner(digits).run(prepare(data))
+    found = _Scanner(digits, cancelled).run(prepare(data))
     if not found.calendar_seen:
         raise FeedNotCalendarError(_MSG_FILE_NOT_CALENDAR if from_file else _MSG_NOT_CALENDAR)
     reader = _Reader(found, tz=tz)
@@ -619,6 +630,8 @@ def import_feed(
     skipped: list[SkippedEvent] = []
     broken = 0
     for event in found.events:
+        if cancelled():
+            raise FeedCancelledError
         try:
             item = reader.read(event)
         except (ValueError, OverflowError, ArithmeticError):
