@@ -7,14 +7,13 @@ Run from the repository root::
 Two feeds: a generated Google-style feed of 10,000 events (about 5 MB, 2019-2027) and the largest
 real feed of the corpus in ``../shared/ics`` (when that folder is beside the repository). For each,
 both readers import the same 14-day window with the same skip rules; the script checks that the
-sessions are identical and prints the times (best of several runs) and the peak memory
+sessions are identical and prints the times (CPU time, best of several runs) and the peak memory
 (tracemalloc, in a separate run). Not part of pytest.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
@@ -25,7 +24,7 @@ import icalendar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._feeds import BERLIN, generate_feed
+from benchmarks._feeds import BERLIN, best_cpu_seconds, generate_feed
 from sessionclock.core.feed.importer import import_feed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -82,15 +81,6 @@ def importer_sessions(
     return sorted((s.name, s.start, s.end) for s in result.sessions)
 
 
-def _best_time(run: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def _peak_memory(run: Callable[[], object]) -> int:
     tracemalloc.start()
     try:
@@ -112,8 +102,8 @@ def bench(label: str, data: bytes, *, tz: tzinfo, today: date) -> bool:
     window = window_for(today, tz)
     ours = importer_sessions(data, tz=tz, window=window)
     theirs = icalendar_sessions(data, tz=tz, window=window)
-    ours_time = _best_time(lambda: importer_sessions(data, tz=tz, window=window), repeat=7)
-    theirs_time = _best_time(lambda: icalendar_sessions(data, tz=tz, window=window), repeat=2)
+    ours_time = best_cpu_seconds(lambda: importer_sessions(data, tz=tz, window=window), 7)
+    theirs_time = best_cpu_seconds(lambda: icalendar_sessions(data, tz=tz, window=window), 2)
     ours_peak = _peak_memory(lambda: importer_sessions(data, tz=tz, window=window))
     theirs_peak = _peak_memory(lambda: icalendar_sessions(data, tz=tz, window=window))
     same = ours == theirs

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC
@@ -25,7 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._feeds import busy_zone_feed, generate_feed, nested_feed, unclosed_feed
+from benchmarks._feeds import (
+    best_cpu_seconds,
+    busy_zone_feed,
+    generate_feed,
+    nested_feed,
+    unclosed_feed,
+)
 from sessionclock.core.feed.importer import import_feed
 
 SIZES_MB = (1.25, 2.5, 5, 10, 20)
@@ -44,15 +49,6 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
 }
 
 
-def _cpu(run: Callable[[], object], runs: int) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        started = time.process_time()
-        run()
-        best = min(best, time.process_time() - started)
-    return best
-
-
 def main() -> int:
     """Print the figures; exit 1 when a shape is not linear."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -64,7 +60,7 @@ def main() -> int:
         per_mb: list[float] = []
         for size_mb in SIZES_MB:
             data = make(int(size_mb * 1_000_000))
-            seconds = _cpu(partial(import_feed, data, tz=UTC), runs)
+            seconds = best_cpu_seconds(partial(import_feed, data, tz=UTC), runs)
             per_mb.append(seconds / (len(data) / 1e6))
             print(
                 f"  {len(data) / 1e6:6.2f} MB  {data.count(b'BEGIN:VEVENT'):7d} events  "
@@ -75,7 +71,7 @@ def main() -> int:
         print(f"  linear (at most x{LINEAR} per MB from 1.25 to 20 MB): {linear}")
         ok = ok and linear
     zoned = busy_zone_feed(4_000)
-    seconds = _cpu(partial(import_feed, zoned, tz=UTC), runs)
+    seconds = best_cpu_seconds(partial(import_feed, zoned, tz=UTC), runs)
     print(
         f"own zone with 4,000 offsets: {len(zoned) / 1e3:.0f} KB, 2,000 events, "
         f"{seconds * 1000:.0f} ms"

@@ -50,6 +50,11 @@ def _spellings(text_: str) -> list[bytes]:
     return [text_.encode("utf-8"), text_.encode("utf-16-le"), text_.lower().encode("utf-8")]
 
 
+def _sealed_url(db: Database) -> bytes:
+    with db.engine.connect() as connection:
+        return bytes(connection.execute(text("SELECT url_sealed FROM feed_sources")).scalar_one())
+
+
 def _sealed_values(db: Database) -> list[bytes]:
     with db.engine.connect() as connection:
         names = connection.execute(text("SELECT client_name_sealed FROM sessions")).scalars()
@@ -94,10 +99,7 @@ def test_disconnect_leaves_no_trace_of_the_feed_address(
 ) -> None:
     db = Database.open(db_path)
     repo = db.repository(_fill(db, keystore), keystore)
-    with db.engine.connect() as connection:
-        sealed_url = bytes(
-            connection.execute(text("SELECT url_sealed FROM feed_sources")).scalar_one()
-        )
+    sealed_url = _sealed_url(db)
     assert _found(db_path, [sealed_url])
     repo.disconnect_feed()
     assert _found(db_path, [sealed_url, *_spellings(FEED_URL)]) == []
@@ -143,8 +145,7 @@ def test_replacing_the_feed_address_leaves_no_trace_of_the_old_one(
 ) -> None:
     db = Database.open(db_path)
     repo = db.repository(_fill(db, keystore), keystore)
-    with db.engine.connect() as connection:
-        old = bytes(connection.execute(text("SELECT url_sealed FROM feed_sources")).scalar_one())
+    old = _sealed_url(db)
     assert _found(db_path, [old])
 
     repo.set_feed_url("https://calendar.test/private/ical/OtherToken1234/basic.ics")

@@ -14,7 +14,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -146,12 +146,14 @@ class FeedServer:
         requests: (path, Cookie header) of each request received, in order.
         release: set to let a deliberately stalled answer finish (and when the server stops).
         gone: set when a route saw the client hang up.
+        asked: set once a request has arrived.
     """
 
     base: str
     requests: list[tuple[str, str | None]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     gone: threading.Event = field(default_factory=threading.Event)
+    asked: threading.Event = field(default_factory=threading.Event)
 
 
 class RouteHandler(BaseHTTPRequestHandler):
@@ -197,6 +199,7 @@ class RouteHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         """Record the request and answer it with its route."""
         self.state.requests.append((self.path, self.headers.get("Cookie")))
+        self.state.asked.set()
         prefix = self.path.rsplit("/", 1)[0] + "/" if self.path.count("/") > 1 else self.path
         route = self.routes.get(self.path) or self.routes.get(prefix)
         if route is None:
@@ -258,11 +261,34 @@ def _pump(source: socket.socket, target: socket.socket) -> None:
             target.shutdown(socket.SHUT_WR)
 
 
+@contextmanager
+def _accepting(handle: Callable[[socket.socket], None]) -> Iterator[socket.socket]:
+    """Listen on loopback and give each connection to *handle* until the block ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            handle(client)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
 def run_proxy() -> Iterator[ConnectProxy]:
     """Run a CONNECT proxy for a fixture."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    state = ConnectProxy(address=f"http://127.0.0.1:{listener.getsockname()[1]}")
-    stop = threading.Event()
+    state = ConnectProxy(address="")
 
     def tunnel(client: socket.socket) -> None:
         with client:
@@ -285,50 +311,27 @@ def run_proxy() -> Iterator[ConnectProxy]:
                 _pump(client, upstream)
                 back.join(timeout=5)
 
-    def accept() -> None:
-        listener.settimeout(0.05)
-        while not stop.is_set():
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=tunnel, args=(client,), daemon=True).start()
+    def start(client: socket.socket) -> None:
+        threading.Thread(target=tunnel, args=(client,), daemon=True).start()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with _accepting(start) as listener:
+        state.address = f"http://127.0.0.1:{listener.getsockname()[1]}"
         yield state
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
 
 
 def run_tarpit() -> Iterator[tuple[str, threading.Event]]:
     """Run a server that accepts connections and never says a word (not even TLS); yield its
     address and an event set once a connection was made."""
-    listener = socket.create_server(("127.0.0.1", 0))
     connected = threading.Event()
     held: list[socket.socket] = []
-    stop = threading.Event()
 
-    def accept() -> None:
-        listener.settimeout(0.05)
-        while not stop.is_set():
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            held.append(client)
-            connected.set()
+    def hold(client: socket.socket) -> None:
+        held.append(client)
+        connected.set()
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     try:
-        yield f"https://127.0.0.1:{listener.getsockname()[1]}", connected
+        with _accepting(hold) as listener:
+            yield f"https://127.0.0.1:{listener.getsockname()[1]}", connected
     finally:
-        stop.set()
-        thread.join(timeout=5)
         for client in held:
             client.close()
-        listener.close()

@@ -246,9 +246,8 @@ def test_cancel_while_waiting_for_headers_stops_at_once(
     cancel = threading.Event()
 
     def cancel_once_asked() -> None:
-        while not server.requests:
-            time.sleep(0.01)
-        cancel.set()
+        if server.asked.wait(WATCHDOG):
+            cancel.set()
 
     threading.Thread(target=cancel_once_asked, daemon=True).start()
     error, _took = _within_watchdog(

@@ -80,19 +80,12 @@ def test_windows_and_display_names(tzid: str, expected: str | None) -> None:
     assert windows_iana_name(tzid) == expected
 
 
-US_EASTERN = """
-TZID:US Eastern
-BEGIN:DAYLIGHT
-DTSTART:20070311T020000
-TZOFFSETFROM:-0500
-TZOFFSETTO:-0400
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU
-END:DAYLIGHT
+CLINIC_LOCAL = """
+TZID:Clinic Local
 BEGIN:STANDARD
-DTSTART:20071104T020000
-TZOFFSETFROM:-0400
-TZOFFSETTO:-0500
-RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU
+DTSTART:19700101T000000
+TZOFFSETFROM:+0930
+TZOFFSETTO:+0930
 END:STANDARD
 """
 
@@ -105,7 +98,7 @@ def definitions(text: str) -> dict[str, list[Line]]:
 
 
 def test_resolver_prefers_tzdb_over_the_feeds_definition() -> None:
-    resolver = ZoneResolver(definitions(US_EASTERN.replace("US Eastern", "Europe/Berlin")))
+    resolver = ZoneResolver(definitions(CLINIC_LOCAL.replace("Clinic Local", "Europe/Berlin")))
 
     zone = resolver.resolve("Europe/Berlin")
 
@@ -114,12 +107,12 @@ def test_resolver_prefers_tzdb_over_the_feeds_definition() -> None:
 
 
 def test_resolvers_are_independent() -> None:
-    first = ZoneResolver(definitions(US_EASTERN.replace("US Eastern", "Customized Time Zone")))
+    first = ZoneResolver(definitions(CLINIC_LOCAL.replace("Clinic Local", "Customized Time Zone")))
     second = ZoneResolver({})
 
     zone = first.resolve('"Customized Time Zone"')
     assert zone is not None
-    assert zone.localize(wall("2025-07-01T09:00")).utcoffset() == -timedelta(hours=4)
+    assert zone.localize(wall("2025-07-01T09:00")).utcoffset() == timedelta(hours=9, minutes=30)
     assert first.resolve("customized time zone") is zone
     assert second.resolve("Customized Time Zone") is None
 
