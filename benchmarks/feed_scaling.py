@@ -4,8 +4,8 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/feed_scaling.py [--runs N]
 
-For each shape (a normal Google-style feed; events that each open an alarm and never close
-anything; events that are never closed) and each size from 1.25 to 20 MB, the import with no
+For each shape (a normal Google-style feed; events that each open an alarm inside the last one;
+events that are never closed but the last) and each size from 1.25 to 20 MB, the import with no
 window is timed (CPU time, best of N) and its figure per MB is compared with the smallest size's:
 a linear import keeps that ratio near 1 (the quadratic one this replaced reached 213 s at 8 MB).
 Then a feed whose own time zone has 4,000 offsets, and the peak memory (tracemalloc) of importing
