@@ -208,7 +208,7 @@ class _Scanner:
         self._zone: list[Line] | None = None
         self._zone_depth = -1
         self._per_date: Counter[str] = Counter()
-        self._prepared = Prepared(b"", b"", utf16=False)
+        self._prepared = Prepared(b"", b"")
 
     def run(self, prepared: Prepared) -> _Scanned:
         self._prepared = prepared

@@ -84,12 +84,10 @@ class Prepared:
         text: the unfolded bytes, LF line ends, led by a ``\\n``; UTF-16 input is re-encoded as
             UTF-8.
         upper: ``text`` upper-cased (ASCII only, so every offset matches ``text``).
-        utf16: the input was UTF-16 (or UTF-32) and was converted.
     """
 
     text: bytes = field(repr=False)
     upper: bytes = field(repr=False)
-    utf16: bool
 
 
 def _unicode_text(data: bytes) -> str | None:
@@ -111,7 +109,6 @@ def _unicode_text(data: bytes) -> str | None:
 def prepare(data: bytes) -> Prepared:
     """Unfold *data* on bytes (so a UTF-8 character split by a fold is whole again)."""
     text = _unicode_text(data)
-    utf16 = text is not None
     if text is not None:
         data = text.encode("utf-8", errors="replace")
     if data.startswith(_UTF8_BOM):
@@ -122,7 +119,7 @@ def prepare(data: bytes) -> Prepared:
     while b"\n\n" in data:
         data = data.replace(b"\n\n", b"\n")
     data = b"\n" + data.replace(b"\n ", b"").replace(b"\n\t", b"")
-    return Prepared(data, data.upper(), utf16)
+    return Prepared(data, data.upper())
 
 
 def clean_name(raw: bytes) -> bytes:
