@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import keyring
 import pytest
 
+from tests.support.feed_server import CertificateFiles, make_certificates
 from tests.support.keyrings import InMemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -55,3 +56,9 @@ def memory_keyring() -> Iterator[InMemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
+    """Return a test CA and server certificates, written for the module's HTTPS servers."""
+    return make_certificates(tmp_path_factory.mktemp("ca"))

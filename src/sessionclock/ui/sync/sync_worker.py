@@ -4,17 +4,14 @@ The worker runs plain core functions (``fetch_feed``, ``import_feed``) and hands
 values by signal. The feed's bytes live only in memory: they are never written to disk, to the
 database or to a log.
 
-A booking platform can stall for a long time inside one network read (the fetch checks for
-cancellation only between reads). So the blocking part runs in a plain daemon thread that touches
-nothing of Qt, and the worker waits for whichever comes first: its outcome, or a cancel. On a
-cancel the worker answers at once and the daemon thread is abandoned: it ends by itself when its
-connection times out, its result goes nowhere, and at exit Python does not wait for it.
+Both functions look at the worker's Cancel several times a second, and the fetch has one deadline
+for the whole exchange, so a booking platform that stalls (before answering, or one byte at a
+time) cannot keep the worker busy: Cancel, and Quit, end the sync within a fraction of a second.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -22,67 +19,16 @@ from datetime import datetime, tzinfo
 import httpx
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, Signal, Slot
 
-from sessionclock.core.errors import SessionClockError
-from sessionclock.core.feed.fetch import fetch_feed, make_client
+from sessionclock.core.errors import FeedCancelledError, SessionClockError
+from sessionclock.core.feed.fetch import DEFAULT_TOTAL_TIMEOUT, fetch_feed, make_client
 from sessionclock.core.feed.importer import import_feed
 
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[], httpx.Client]
-Progress = Callable[[int, int | None], None]
 
 SHUTDOWN_S = 3.0
 """How long ``FeedSync.shutdown`` waits for the worker thread at most."""
-
-CANCELLED_MESSAGE = "The calendar sync was cancelled."
-
-_CANCELLED = object()
-"""Put in the worker's outcome queue by ``cancel``: stop waiting for the fetch."""
-
-
-class _ProgressGate:
-    """Passes the fetch thread's progress on until the worker stops listening.
-
-    The lock makes ``close`` wait for a report in flight, so nothing is emitted on the worker
-    once it has finished (and may be gone).
-    """
-
-    def __init__(self, report: Callable[[int, int], None]) -> None:
-        self._lock = threading.Lock()
-        self._report: Callable[[int, int], None] | None = report
-
-    def __call__(self, received: int, total: int | None) -> None:
-        with self._lock:
-            if self._report is not None:
-                self._report(received, -1 if total is None else total)
-
-    def close(self) -> None:
-        with self._lock:
-            self._report = None
-
-
-def _fetch_and_import(
-    *,
-    client_factory: ClientFactory,
-    url: str,
-    tz: tzinfo,
-    window: tuple[datetime, datetime],
-    cancelled: Callable[[], bool],
-    progress: Progress,
-    outcome: queue.SimpleQueue[object],
-) -> None:
-    """Fetch and import the feed; put the ``ImportResult`` (or the error) in *outcome*.
-
-    Runs in the daemon thread: plain Python, no Qt.
-    """
-    try:
-        with client_factory() as client:
-            data = fetch_feed(client, url, cancelled=cancelled, progress=progress)
-        result = import_feed(data, tz=tz, window=window)
-        del data
-        outcome.put(result)
-    except Exception as e:  # handed to the worker, which reports or re-raises it
-        outcome.put(e)
 
 
 class FeedWorker(QObject):
@@ -107,58 +53,52 @@ class FeedWorker(QObject):
         tz: tzinfo,
         window: tuple[datetime, datetime],
         client_factory: ClientFactory,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
     ) -> None:
         super().__init__()
         self._url = url
         self._tz = tz
         self._window = window
         self._client_factory = client_factory
+        self._total_timeout = total_timeout
         self._cancel = threading.Event()
-        self._outcome: queue.SimpleQueue[object] = queue.SimpleQueue()
 
     def cancel(self) -> None:
-        """Stop the sync: the worker finishes at once, without the fetch (thread-safe)."""
+        """Stop the sync: the fetch or the import stops within a fraction of a second (any
+        thread may call this)."""
         self._cancel.set()
-        self._outcome.put(_CANCELLED)
 
     @Slot()
     def run(self) -> None:
         """Fetch and import; emits fetched or failed, then finished."""
-        gate = _ProgressGate(self.progressed.emit)
-        fetch = threading.Thread(
-            target=_fetch_and_import,
-            kwargs={
-                "client_factory": self._client_factory,
-                "url": self._url,
-                "tz": self._tz,
-                "window": self._window,
-                "cancelled": self._cancel.is_set,
-                "progress": gate,
-                "outcome": self._outcome,
-            },
-            name="feed-fetch",
-            daemon=True,
-        )
         try:
-            fetch.start()
-            outcome = self._outcome.get()
-            gate.close()
-            if outcome is _CANCELLED or self._cancel.is_set():
-                self.failed.emit(CANCELLED_MESSAGE)
-            elif isinstance(outcome, SessionClockError):
-                self.failed.emit(str(outcome))
-            elif isinstance(outcome, BaseException):
-                raise outcome
-            else:
-                self.fetched.emit(outcome)
+            with self._client_factory() as client:
+                data = fetch_feed(
+                    client,
+                    self._url,
+                    cancelled=self._cancel.is_set,
+                    progress=self._on_progress,
+                    total_timeout=self._total_timeout,
+                )
+            result = import_feed(
+                data, tz=self._tz, window=self._window, cancelled=self._cancel.is_set
+            )
+            del data
+            if self._cancel.is_set():
+                raise FeedCancelledError
+            self.fetched.emit(result)
+        except SessionClockError as e:
+            self.failed.emit(str(e))
         finally:
-            gate.close()
             # Hand the worker back to the GUI thread, so Python frees it there; a deleteLater()
             # racing with Python's own deletion of the wrapper crashes PySide.
             app = QCoreApplication.instance()
             if app is not None:
                 self.moveToThread(app.thread())
             self.finished.emit()
+
+    def _on_progress(self, received: int, total: int | None) -> None:
+        self.progressed.emit(received, -1 if total is None else total)
 
 
 class FeedSync(QObject):
@@ -177,10 +117,15 @@ class FeedSync(QObject):
     finished = Signal()
 
     def __init__(
-        self, client_factory: ClientFactory = make_client, parent: QObject | None = None
+        self,
+        client_factory: ClientFactory = make_client,
+        parent: QObject | None = None,
+        *,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
     ) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
+        self._total_timeout = total_timeout
         self._thread: QThread | None = None
         self._worker: FeedWorker | None = None
 
@@ -193,7 +138,13 @@ class FeedSync(QObject):
         if self._thread is not None:
             return False
         thread = QThread(self)
-        worker = FeedWorker(url=url, tz=tz, window=window, client_factory=self._client_factory)
+        worker = FeedWorker(
+            url=url,
+            tz=tz,
+            window=window,
+            client_factory=self._client_factory,
+            total_timeout=self._total_timeout,
+        )
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progressed.connect(self.progressed)
@@ -213,8 +164,8 @@ class FeedSync(QObject):
     def shutdown(self, *, deadline_s: float = SHUTDOWN_S) -> bool:
         """Cancel any sync and wait for its worker thread, at most *deadline_s* (on quit).
 
-        A fetch stuck in a slow read does not hold this up: it is abandoned (see the module's
-        docstring). Returns False only if the worker thread did not end in time.
+        A stalled booking platform does not hold this up: the fetch stops at the Cancel (see the
+        module's docstring). Returns False only if the worker thread did not end in time.
         """
         thread = self._thread
         if thread is None:
