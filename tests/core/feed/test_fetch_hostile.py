@@ -351,8 +351,13 @@ def test_a_proxy_that_refuses_gives_a_plain_message(
     assert "127.0.0.1" not in str(caught.value)
 
 
-@pytest.mark.parametrize("content", [None, b"not a certificate\n"])
-def test_an_unusable_ssl_cert_file_is_a_plain_error(tmp_path: Path, content: bytes | None) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, "No such file or directory"), (b"not a certificate\n", "not a certificate file")],
+)
+def test_an_unusable_ssl_cert_file_is_a_plain_error(
+    tmp_path: Path, content: bytes | None, reason: str
+) -> None:
     path = tmp_path / "ca.pem"
     if content is not None:
         path.write_bytes(content)
@@ -360,5 +365,10 @@ def test_an_unusable_ssl_cert_file_is_a_plain_error(tmp_path: Path, content: byt
     with pytest.raises(FeedTLSError, match="SSL_CERT_FILE") as caught:
         make_client(environ={"SSL_CERT_FILE": str(path)})
 
-    assert "Correct or remove SSL_CERT_FILE" in str(caught.value)
+    assert str(caught.value) == (
+        f"The certificate file named by the SSL_CERT_FILE setting of this computer cannot be "
+        f"used ({reason}), so no secure connection can be made. Correct or remove SSL_CERT_FILE "
+        "and start Session Clock again."
+    )
     assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
