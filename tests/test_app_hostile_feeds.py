@@ -197,7 +197,9 @@ def test_the_clock_ticks_while_a_hostile_platform_answers_and_the_sync_says_why_
 ) -> None:
     run = running(platform.server.base + path)
     assert sync_and_watch(qtbot, run, platform, end=platform.go.set) == expected
-    assert run.application.window.statusBar().currentMessage() == expected
+    # The status line keeps what happened, short enough to fit on it.
+    status = run.application.window.statusBar().currentMessage()
+    assert expected.startswith(status) and status.endswith(".") and len(status) < 140
 
 
 @pytest.mark.parametrize(
