@@ -171,3 +171,19 @@ def test_the_help_text_is_never_cut_off_when_an_error_shows(
     dialog.connect_button.click()
     assert not dialog.error_label.isVisible()
     qtbot.waitUntil(lambda: dialog.height() == dialog.heightForWidth(dialog.width()))
+
+
+def test_return_in_the_address_field_connects_once(
+    qtbot: QtBot, repository: AccountRepository
+) -> None:
+    dialog = make(qtbot, repository)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.address_edit.setFocus()
+    dialog.address_edit.setText(SECRET)
+    with qtbot.assertNotEmitted(dialog.rejected):
+        qtbot.keyClick(dialog.address_edit, Qt.Key.Key_Return)
+    assert repository.feed_url() == SECRET
+    assert not dialog.error_label.isVisibleTo(dialog)  # not pressed again on the cleared field
+    assert dialog.address_edit.echoMode() is QLineEdit.EchoMode.Password
+    assert dialog.isVisible()

@@ -154,6 +154,11 @@ class CalendarDialog(QDialog):
         layout.addWidget(connection)
         layout.addWidget(options)
         layout.addWidget(buttons)
+        # Return in the address field connects, once: no button is a default that Return would
+        # press as well (it pressed Connect again on the cleared field, and an error showed).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
         self.connect_button.clicked.connect(self._on_connect_clicked)
         self.disconnect_button.clicked.connect(self._on_disconnect_clicked)
