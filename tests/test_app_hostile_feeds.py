@@ -129,8 +129,8 @@ class Running:
 def running(
     qtbot: QtBot, tmp_path: Path, memory_keyring: object
 ) -> Iterator[Callable[[str], Running]]:
-    """Return a function that starts the app with the platform's *path* connected, a session
-    running now, and the clock ticking in real time."""
+    """Return a function that starts the app with the calendar address it is given connected,
+    a session running now, and the clock ticking in real time."""
     built: list[app.Application] = []
 
     def start(url: str) -> Running:
