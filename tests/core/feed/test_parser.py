@@ -83,6 +83,18 @@ def test_names_broken_by_nul_bytes_or_spaces_still_count() -> None:
     ]
 
 
+def test_a_line_without_a_name_never_takes_the_name_of_the_line_after_it() -> None:
+    data = b"BEGIN:VEVENT\n\xc3\x90\nBEGIN:VALARM\n\x00\nRRULE:FREQ=DAILY\nEND:VALARM\nEND:VEVENT"
+
+    assert [(name, raw) for name, raw, _ in lines(data)] == [
+        (b"BEGIN", b"BEGIN:VEVENT"),
+        (b"BEGIN", b"BEGIN:VALARM"),
+        (b"RRULE", b"RRULE:FREQ=DAILY"),
+        (b"END", b"END:VALARM"),
+        (b"END", b"END:VEVENT"),
+    ]
+
+
 def test_clean_name() -> None:
     assert clean_name(b" rru\x00le ") == b"RRULE"
     assert clean_name(b"X-MS-\tOLK") == b"X-MS-OLK"

@@ -190,7 +190,7 @@ def scan(
                 yield Line(structure, text[begin:end], component)
                 continue
             if name is None:
-                head = upper[begin : begin + 80]
+                head = upper[begin : min(begin + 80, end)]
                 name_end = _NAME_END_RE.search(head)
                 name = clean_name(head[: name_end.start() if name_end else len(head)])
                 if name not in NAMES:
