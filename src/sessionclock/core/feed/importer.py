@@ -224,7 +224,8 @@ class _Scanner:
         """Read *data* (from :func:`feed_bytes`): every line it needs, in order.
 
         With a window, runs of plain events outside it are passed over on the bytes as they are,
-        and only the stretches between them are unfolded and tokenised.
+        and only the stretches between them are unfolded and tokenised. (Feeds write names in
+        upper case: an event with a name in lower case is one of the events read.)
         """
         start = 0
         window = self._window
@@ -232,13 +233,12 @@ class _Scanner:
         if window is not None and eol:
             crlf = eol == b"\r\n"
             outside = _outside_patterns(window[0], window[1], crlf=crlf)
-            upper = data.upper()
             begin = eol + b"BEGIN:VEVENT" + eol
             search = 0
-            while (found := upper.find(begin, search)) >= 0:
+            while (found := data.find(begin, search)) >= 0:
                 line_start = found + len(eol)
                 self._read(unfold(data[start:line_start]))
-                resume = self._pass_over(data, upper, line_start - 1, outside, crlf=crlf)
+                resume = self._pass_over(data, line_start - 1, outside, crlf=crlf)
                 start = search = resume if resume >= 0 else line_start
         self._read(unfold(data[start:]))
         if self._event is not None:
@@ -358,7 +358,6 @@ class _Scanner:
     def _pass_over(
         self,
         data: bytes,
-        upper: bytes,
         position: int,
         outside: tuple[re.Pattern[bytes], re.Pattern[bytes]],
         *,
@@ -376,8 +375,8 @@ class _Scanner:
         one, run = outside
         names_matter = not self.found.real_name
         # Once names no longer matter, every such event up to the next one to read at once.
-        match = (one if names_matter else run).match(upper, position)
-        if match is None or not line_ends_only(upper, position, match.end(), crlf=crlf):
+        match = (one if names_matter else run).match(data, position)
+        if match is None or not line_ends_only(data, position, match.end(), crlf=crlf):
             return -1
         if names_matter:
             event = unfold(data[position : match.end()])

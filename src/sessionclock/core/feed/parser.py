@@ -221,7 +221,8 @@ def plain_event_pattern(date: bytes, *, crlf: bool) -> bytes:
 
     Args:
         date: a pattern for the 8 bytes after the last colon of the event's first DTSTART line
-            (an alarm's does not count), matched against the upper-cased bytes.
+            (an alarm's does not count). Names are matched in upper case only, as feeds write
+            them: an event with a name in lower case does not match.
         crlf: every line ends with CRLF, else with LF. Either way a CR inside a line (a line end
             of its own to :func:`unfold`) is not ruled out: see :func:`line_ends_only`.
 
@@ -244,12 +245,12 @@ def plain_event_pattern(date: bytes, *, crlf: bool) -> bytes:
     )  # fmt: skip
 
 
-def line_ends_only(upper: bytes, start: int, end: int, *, crlf: bool) -> bool:
+def line_ends_only(data: bytes, start: int, end: int, *, crlf: bool) -> bool:
     """Return whether every CR in a match of :func:`plain_event_pattern` ends a line (the pattern
     itself sees to the LFs, much faster than if it looked for CRs too)."""
     if crlf:
-        return upper.count(b"\r", start, end) == upper.count(b"\n", start, end)
-    return upper.find(b"\r", start, end) < 0
+        return data.count(b"\r", start, end) == data.count(b"\n", start, end)
+    return data.find(b"\r", start, end) < 0
 
 
 @dataclass(slots=True)
