@@ -249,11 +249,13 @@ def test_a_cr_alone_in_a_feed_of_lf_line_ends_ends_a_line() -> None:
     assert [s.name for s in result.sessions] == ["Near"]
 
 
+@pytest.mark.parametrize("name", ["Client {day}", "Busy"])
 def test_plain_events_outside_the_window_are_passed_over_with_the_same_result(
-    monkeypatch: pytest.MonkeyPatch,
+    name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # While every name is "Busy" (a free/busy address), events are passed over one by one.
     events = [
-        f"BEGIN:VEVENT\r\nSUMMARY:Client {day}\r\nDTSTART:202506{day:02d}T090000Z\r\n"
+        f"BEGIN:VEVENT\r\nSUMMARY:{name.format(day=day)}\r\nDTSTART:202506{day:02d}T090000Z\r\n"
         "DURATION:PT1H\r\nBEGIN:VALARM\r\nTRIGGER:-PT15M\r\nSUMMARY:Alarm\r\nEND:VALARM\r\n"
         "END:VEVENT"
         for day in range(1, 29)
@@ -280,4 +282,4 @@ def test_plain_events_outside_the_window_are_passed_over_with_the_same_result(
 
     assert sum(passed) == 28 - 5  # 30 May to 5 June is read: the window and a margin
     assert fast == _windowed(data, pass_over=False)
-    assert [s.name for s in fast.sessions] == ["Client 1", "Client 2"]
+    assert [s.name for s in fast.sessions] == [name.format(day=1), name.format(day=2)]

@@ -239,7 +239,12 @@ class _Scanner:
                 line_start = found + len(eol)
                 self._read(unfold(data[start:line_start]))
                 resume = self._pass_over(data, line_start - 1, outside, crlf=crlf)
-                start = search = resume if resume >= 0 else line_start
+                if resume < 0:
+                    start = search = line_start
+                else:
+                    # A match ends after the CR of its last line end: the next BEGIN line's
+                    # line end starts there.
+                    start, search = resume, resume + 1 - len(eol)
         self._read(unfold(data[start:]))
         if self._event is not None:
             self._finish(complete=False)
