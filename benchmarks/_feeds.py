@@ -1,8 +1,9 @@
 """Feeds for the feed benchmarks, generated in memory (nothing is read from disk), and their timer.
 
 ``generate_feed`` writes a Google-style feed of realistic events; ``nested_feed`` and
-``unclosed_feed`` write the hostile shapes that once made the import quadratic; ``busy_zone_feed``
-writes a feed whose own time zone has thousands of offsets.
+``unclosed_feed`` write the hostile shapes that once made the import quadratic, ``deep_feed`` one
+that stops a window's events from being passed over; ``busy_zone_feed`` writes a feed whose own
+time zone has thousands of offsets.
 """
 
 from __future__ import annotations
@@ -141,6 +142,26 @@ def unclosed_feed(size: int) -> bytes:
         total += len(piece)
         day += 1
     return b"".join(out) + _CLOSING
+
+
+def deep_feed(size: int) -> bytes:
+    """Return about *size* bytes of plain events, a day apart, inside 98 components left open:
+    too deep for them to be passed over, so each one is read."""
+    first = datetime(2000, 1, 1, 9, tzinfo=UTC)
+    head = b"BEGIN:VCALENDAR\r\n" + b"BEGIN:X-DEEP\r\n" * 98
+    out = [head]
+    total = len(head)
+    day = 0
+    while total < size:
+        start = first + timedelta(days=day)
+        piece = (
+            f"BEGIN:VEVENT\r\nSUMMARY:Deep {day}\r\nDTSTART:{start:%Y%m%dT%H%M%SZ}\r\n"
+            "DURATION:PT1H\r\nEND:VEVENT\r\n"
+        ).encode()
+        out.append(piece)
+        total += len(piece)
+        day += 1
+    return b"".join(out) + b"END:VCALENDAR\r\n"
 
 
 def busy_zone_feed(offsets: int, events: int = 2_000) -> bytes:

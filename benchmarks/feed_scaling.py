@@ -5,7 +5,8 @@ Run from the repository root::
     .venv/bin/python benchmarks/feed_scaling.py [--runs N]
 
 For each shape (a normal Google-style feed; events that each open an alarm inside the last one;
-events that are never closed but the last) and each size from 1.25 to 20 MB, the import is timed
+events that are never closed but the last; plain events inside 98 open components, too deep to be
+passed over) and each size from 1.25 to 20 MB, the import is timed
 (CPU time, best of N) with no window, and with a 14-day window as a sync reads (events outside it
 are passed over: the time should stay linear however the events are shaped). Each figure per MB
 is compared with the smallest size's: a linear import keeps that ratio near 1 (the quadratic one
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._feeds import (
     best_cpu_seconds,
     busy_zone_feed,
+    deep_feed,
     generate_feed,
     nested_feed,
     unclosed_feed,
@@ -37,8 +39,8 @@ from sessionclock.core.feed.importer import import_feed
 
 SIZES_MB = (1.25, 2.5, 5, 10, 20)
 LINEAR = 1.5  # the time per MB at 20 MB may be at most this times that at 1.25 MB
-# Every shape has events in it: the normal feed spans 2019-2027, the unclosed one a day apart from
-# 2000 (past 2025 at every size).
+# Every shape has events in it: the normal feed spans 2019-2027, the unclosed and deep ones a day
+# apart from 2000 (past 2025 at every size).
 WINDOW = (datetime(2025, 6, 9, tzinfo=UTC), datetime(2025, 6, 9, tzinfo=UTC) + timedelta(days=14))
 
 
@@ -51,6 +53,7 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
     "normal": _normal,
     "nested": nested_feed,
     "unclosed": unclosed_feed,
+    "deep": deep_feed,
 }
 
 
@@ -90,7 +93,7 @@ def main() -> int:
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        print(f"peak memory, {len(big) / 1e6:.1f} MB normal feed, {label}: {peak / 1e6:.0f} MB")
+        print(f"peak memory, {len(big) / 1e6:.1f} MB normal feed, {label}: {peak / 1e6:.1f} MB")
     return 0 if ok else 1
 
 

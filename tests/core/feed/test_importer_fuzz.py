@@ -264,18 +264,11 @@ def test_plain_events_outside_the_window_are_passed_over_with_the_same_result(
     passed: list[int] = []
     original = importer._Scanner._pass_over
 
-    def spy(
-        scanner: importer._Scanner,
-        data: bytes,
-        position: int,
-        outside: tuple[re.Pattern[bytes], re.Pattern[bytes]],
-        *,
-        crlf: bool,
-    ) -> int:
-        resume = original(scanner, data, position, outside, crlf=crlf)
-        if resume >= 0:
-            passed.append(data.count(b"\nBEGIN:VEVENT\r\n", position, resume))
-        return resume
+    def spy(scanner: importer._Scanner, data: bytes, match: re.Match[bytes]) -> bool:
+        done = original(scanner, data, match)
+        if done:
+            passed.append(data.count(b"\nBEGIN:VEVENT\r\n", match.start(), match.end()))
+        return done
 
     monkeypatch.setattr(importer._Scanner, "_pass_over", spy)
     fast = import_feed(data, tz=UTC, window=_WINDOW)

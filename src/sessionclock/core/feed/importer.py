@@ -236,15 +236,18 @@ class _Scanner:
             begin = eol + b"BEGIN:VEVENT" + eol
             search = 0
             while (found := data.find(begin, search)) >= 0:
-                line_start = found + len(eol)
+                line_start = search = found + len(eol)
+                match = self._plain_outside(data, line_start - 1, outside, crlf=crlf)
+                if match is None:
+                    continue
+                # Read up to the events first: passing over must leave what reading them would.
                 self._read(unfold(data[start:line_start]))
-                resume = self._pass_over(data, line_start - 1, outside, crlf=crlf)
-                if resume < 0:
-                    start = search = line_start
-                else:
-                    # A match ends after the CR of its last line end: the next BEGIN line's
-                    # line end starts there.
-                    start, search = resume, resume + 1 - len(eol)
+                start = line_start
+                # The line end after a match starts at its last byte (the CR of a CRLF) or just
+                # after it (an LF). Events matched but not passed over are read, not matched again.
+                search = match.end() + 1 - len(eol)
+                if self._pass_over(data, match):
+                    start = match.end()
         self._read(unfold(data[start:]))
         if self._event is not None:
             self._finish(complete=False)
@@ -360,34 +363,37 @@ class _Scanner:
             return
         self.found.zones[key] = lines
 
-    def _pass_over(
+    def _plain_outside(
         self,
         data: bytes,
         position: int,
         outside: tuple[re.Pattern[bytes], re.Pattern[bytes]],
         *,
         crlf: bool,
-    ) -> int:
-        """Return where reading goes on after passing over the plain events outside the window
-        from *position* (the LF before a BEGIN:VEVENT line), noting only what the whole feed's
-        checks need; -1 when the event there is read."""
+    ) -> re.Match[bytes] | None:
+        """Return the plain events outside the window from *position* (the LF before a
+        BEGIN:VEVENT line): one while names matter, else the whole run of them."""
+        one, run = outside
+        match = (run if self.found.real_name else one).match(data, position)
+        if match is None or not line_ends_only(data, position, match.end(), crlf=crlf):
+            return None
+        return match
+
+    def _pass_over(self, data: bytes, match: re.Match[bytes]) -> bool:
+        """Pass over the events *match* found, noting only what the whole feed's checks need;
+        return False when they must be read instead."""
         if self._cancelled():
             raise FeedCancelledError
-        # Passing over must leave behind what reading the event would: so never while an event
-        # is open (this one would cut it off) or where its alarms would not fit under the limit.
+        # Passing over must leave behind what reading the events would: so never while an event
+        # is open (the first would cut it off) or where alarms would not fit under the limit.
         if self._event is not None or len(self._stack) >= _MAX_DEPTH - 1:
-            return -1
-        one, run = outside
-        names_matter = not self.found.real_name
-        # Once names no longer matter, every such event up to the next one to read at once.
-        match = (one if names_matter else run).match(data, position)
-        if match is None or not line_ends_only(data, position, match.end(), crlf=crlf):
-            return -1
-        if names_matter:
-            event = unfold(data[position : match.end()])
+            return False
+        if not self.found.real_name:
+            # Then names mattered when the match was made too: it is one event.
+            event = unfold(data[match.start() : match.end()])
             self._count_name(_own_summary(event.upper, event.text))
         self.found.calendar_seen = True
-        return match.end()
+        return True
 
     def _count_name(self, summary: bytes | None) -> None:
         """Note a named event, and whether its name is what free/busy publishing writes."""
