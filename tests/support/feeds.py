@@ -67,3 +67,14 @@ def import_in_window(
             return import_feed(data, tz=UTC, window=window)
         except FeedError as error:
             return str(error)
+
+
+def windows_changed_by_passing_over(data: bytes) -> list[tuple[datetime, datetime]]:
+    """Return the windows around the starts in *data* in which passing over events outside the
+    window gives another result than reading the whole feed line by line (none, it should be)."""
+    return [
+        window
+        for window in windows_around_starts(data)
+        if import_in_window(data, window=window)
+        != import_in_window(data, window=window, pass_over=False)
+    ]
