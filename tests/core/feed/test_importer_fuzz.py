@@ -129,6 +129,14 @@ _EVENT_LINES = [
     "BEGIN:VEVENT\r\nSUMMARY:Far\r\nDTSTART:20250615T090000Z\r\nDURATION:PT1H\r\nEND:VEVENT",
     "BEGIN:VEVENT\r\nSUMMARY:Near\r\nDTSTART:20250602T090000Z\r\nDURATION:PT1H\r\nEND:VEVENT",
     "BEGIN:VEVENT\nSUMMARY:Far\nDTSTART:20250520T090000Z\nDURATION:PT1H\nEND:VEVENT",
+    "BEGIN:VEVENT\r\nSUMMARY:Far\r\nDTSTART:20250615T090000Z\r\nBEGIN:VALARM\r\n"
+    "TRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT",
+    # A zone of the feed's own, so that events and alarms come up inside one.
+    "BEGIN:VTIMEZONE\r\nTZID:Custom",
+    "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0300\r\nTZOFFSETTO:+0300\r\n"
+    "END:STANDARD",
+    "END:VTIMEZONE",
+    "DTSTART;TZID=Custom:20250602T090000",
 ]
 _WINDOW = (datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 6, 3, tzinfo=UTC))
 
@@ -249,25 +257,30 @@ def test_a_cr_alone_in_a_feed_of_lf_line_ends_ends_a_line() -> None:
     assert [s.name for s in result.sessions] == ["Near"]
 
 
+@pytest.mark.parametrize("eol", ["\r\n", "\n"], ids=["crlf", "lf"])
+@pytest.mark.parametrize("folded", [False, True], ids=["unfolded", "folded"])
 @pytest.mark.parametrize("name", ["Client {day}", "Busy"])
 def test_plain_events_outside_the_window_are_passed_over_with_the_same_result(
-    name: str, monkeypatch: pytest.MonkeyPatch
+    name: str, folded: bool, eol: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # While every name is "Busy" (a free/busy address), events are passed over one by one.
+    # While every name is "Busy" (a free/busy address), events are passed over one by one; every
+    # event is, whatever the line ends, right after the one before it.
+    fold = f"{eol} " if folded else ""
     events = [
-        f"BEGIN:VEVENT\r\nSUMMARY:{name.format(day=day)}\r\nDTSTART:202506{day:02d}T090000Z\r\n"
-        "DURATION:PT1H\r\nBEGIN:VALARM\r\nTRIGGER:-PT15M\r\nSUMMARY:Alarm\r\nEND:VALARM\r\n"
-        "END:VEVENT"
+        f"BEGIN:VEVENT{eol}SUMMARY:{name.format(day=day)}{eol}DTSTART:202506{day:02d}T090000Z{eol}"
+        f"DESCRIPTION:A note{fold} on{fold}{eol}\tthree lines{eol}DURATION:PT1H{eol}"
+        f"BEGIN:VALARM{eol}TRIGGER:-PT15M{eol}SUMMARY:Al{fold}arm{eol}END:VALARM{eol}END:VEVENT"
         for day in range(1, 29)
     ]
-    data = "\r\n".join(["BEGIN:VCALENDAR", *events, "END:VCALENDAR"]).encode()
+    data = eol.join(["BEGIN:VCALENDAR", *events, "END:VCALENDAR"]).encode()
     passed: list[int] = []
     original = importer._Scanner._pass_over
 
     def spy(scanner: importer._Scanner, data: bytes, match: re.Match[bytes]) -> bool:
         done = original(scanner, data, match)
         if done:
-            passed.append(data.count(b"\nBEGIN:VEVENT\r\n", match.start(), match.end()))
+            needle = f"\nBEGIN:VEVENT{eol}".encode()
+            passed.append(data.count(needle, match.start(), match.end()))
         return done
 
     monkeypatch.setattr(importer._Scanner, "_pass_over", spy)
@@ -276,3 +289,32 @@ def test_plain_events_outside_the_window_are_passed_over_with_the_same_result(
     assert sum(passed) == 28 - 5  # 30 May to 5 June is read: the window and a margin
     assert fast == _windowed(data, pass_over=False)
     assert [s.name for s in fast.sessions] == [name.format(day=1), name.format(day=2)]
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\n"], ids=["crlf", "lf"])
+def test_an_event_with_an_alarm_inside_a_time_zone_leaves_the_zone_whole(eol: str) -> None:
+    far = [
+        "BEGIN:VEVENT",
+        "SUMMARY:Far",
+        "DTSTART:20250615T090000Z",
+        "DURATION:PT1H",
+        "BEGIN:VALARM",
+        "TRIGGER:-PT15M",
+        "END:VALARM",
+        "END:VEVENT",
+    ]
+    lines = [
+        "BEGIN:VCALENDAR", "BEGIN:VTIMEZONE", "TZID:Custom", *far,
+        "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0300", "TZOFFSETTO:+0300",
+        "END:STANDARD", "END:VTIMEZONE",
+        "BEGIN:VEVENT", "SUMMARY:Near", "DTSTART;TZID=Custom:20250601T090000", "DURATION:PT1H",
+        "END:VEVENT", "END:VCALENDAR",
+    ]  # fmt: skip
+    data = (eol.join(lines) + eol).encode()
+
+    result = _windowed(data)
+
+    assert result == _windowed(data, pass_over=False)
+    assert isinstance(result, ImportResult)
+    assert [s.start for s in result.sessions] == [datetime(2025, 6, 1, 6, tzinfo=UTC)]
+    assert result.warnings == ()

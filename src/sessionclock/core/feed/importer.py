@@ -288,7 +288,8 @@ class _Scanner:
             self.found.calendar_seen = True
         if len(self._stack) >= _MAX_DEPTH:
             return
-        if self._zone is not None:
+        # A component inside an event (an alarm) is the event's, even inside a zone.
+        if self._zone is not None and self._event is None:
             self._zone_line(line)
         elif kind == _VTIMEZONE and self._event is None:
             self._zone = []
