@@ -138,14 +138,12 @@ AppFactory = Callable[..., FastAPI]
 
 
 @pytest.fixture
-def make_settings(
-    clean_database: str, fake_stripe: FakeStripe, fake_resend: FakeResend
-) -> Callable[..., Settings]:
-    """Return a builder of test settings (low bcrypt cost, fakes on loopback)."""
+def settings_for(fake_stripe: FakeStripe, fake_resend: FakeResend) -> Callable[..., Settings]:
+    """Return a builder of test settings for a database (low bcrypt cost, fakes on loopback)."""
 
-    def build(**overrides: Any) -> Settings:
+    def build(database_url: str, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "database_url": clean_database,
+            "database_url": database_url,
             "secret_key": "test-secret-key-" + "k" * 32,
             "password_pepper": "test-pepper-" + "p" * 32,
             "bcrypt_rounds": 4,
@@ -156,6 +154,13 @@ def make_settings(
             "resend_api_key": "re_test_fake",
             "resend_base_url": fake_resend.server.base_url,
             "outbox_interval_seconds": 0,
+            # Starlette's test client says it is "testserver".
+            "allowed_hosts": ["testserver", "127.0.0.1"],
+            # Every request of a test comes from one address within one minute of its clock:
+            # the tests of these allowances set them low themselves.
+            "hash_max_per_address": 10_000,
+            "hash_max_per_target": 1_000,
+            "mail_max_per_address": 10_000,
         }
         values.update(overrides)
         return settings_from(**values)
@@ -164,14 +169,26 @@ def make_settings(
 
 
 @pytest.fixture
-def make_client(
-    make_settings: Callable[..., Settings], clock: MutableClock
+def make_settings(
+    clean_database: str, settings_for: Callable[..., Settings]
+) -> Callable[..., Settings]:
+    """Return a builder of test settings on the emptied database of the test."""
+
+    def build(**overrides: Any) -> Settings:
+        return settings_for(overrides.pop("database_url", clean_database), **overrides)
+
+    return build
+
+
+@pytest.fixture
+def client_for(
+    settings_for: Callable[..., Settings], clock: MutableClock
 ) -> Iterator[Callable[..., TestClient]]:
-    """Return a builder of started test clients; all are closed after the test."""
+    """Return a builder of started test clients of a database; all are closed after the test."""
     opened: list[TestClient] = []
 
-    def build(**overrides: Any) -> TestClient:
-        app = create_app(make_settings(**overrides), clock=clock)
+    def build(database_url: str, **overrides: Any) -> TestClient:
+        app = create_app(settings_for(database_url, **overrides), clock=clock)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         opened.append(client)
@@ -180,6 +197,18 @@ def make_client(
     yield build
     for client in opened:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def make_client(
+    clean_database: str, client_for: Callable[..., TestClient]
+) -> Callable[..., TestClient]:
+    """Return a builder of started test clients on the emptied database of the test."""
+
+    def build(**overrides: Any) -> TestClient:
+        return client_for(overrides.pop("database_url", clean_database), **overrides)
+
+    return build
 
 
 @pytest.fixture
