@@ -2,12 +2,13 @@
 # Python packages into .venv. Idempotent: a second run installs nothing.
 
 # Debian packages: Qt's xcb plugin and fonts (to show windows), Xvfb, a window manager and a tray
-# host (GUI tests), Chromium (admin-area browser tests), PostgreSQL (service tests), libpulse0
-# (QtMultimedia imports with it).
+# host (GUI tests), Chromium (admin-area browser tests), PostgreSQL (service tests), nginx (the
+# service behind a reverse proxy, started by its tests on loopback), libpulse0 (QtMultimedia
+# imports with it).
 APP_DEBS=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libxcb-xkb1 libpulse0 fonts-dejavu-core)
-TEST_DEBS=(xvfb xauth openbox trayer xdotool chromium postgresql)
+TEST_DEBS=(xvfb xauth openbox trayer xdotool chromium postgresql nginx)
 
 ensure_debs() {
   local missing=()
