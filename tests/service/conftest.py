@@ -9,9 +9,11 @@ exercised over the network.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import bcrypt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -223,3 +225,38 @@ def customer(client: TestClient, fake_resend: FakeResend) -> Customer:
     signed_in = sign_up_and_in(client, fake_resend)
     fake_resend.reset()
     return signed_in
+
+
+# -- counting bcrypt's work ------------------------------------------------------------------
+
+
+@pytest.fixture
+def bcrypt_hashes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every password bcrypt hashes from now on, from any thread (checks are not hashes)."""
+    seen: list[bytes] = []
+    lock = threading.Lock()
+    real = bcrypt.hashpw
+
+    def counting(password: bytes, salt: bytes) -> bytes:
+        with lock:
+            seen.append(password)
+        return real(password, salt)
+
+    monkeypatch.setattr(bcrypt, "hashpw", counting)
+    return seen
+
+
+@pytest.fixture
+def bcrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every stored hash bcrypt checks a password against from now on, from any thread."""
+    seen: list[bytes] = []
+    lock = threading.Lock()
+    real = bcrypt.checkpw
+
+    def counting(password: bytes, hashed: bytes) -> bool:
+        with lock:
+            seen.append(hashed)
+        return real(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counting)
+    return seen

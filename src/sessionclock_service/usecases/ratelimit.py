@@ -213,7 +213,7 @@ class Limiter:
             RateLimitedError: A key must wait.
         """
         settings = self._settings
-        hold_locks(db, [*attempt.failure_keys, attempt.work_address, attempt.work_target])
+        self._hold(db, attempt)
         rules = [
             Rule(
                 key=attempt.pair,
@@ -252,13 +252,20 @@ class Limiter:
     ) -> None:
         """After a right password: drop its reserved failure, clear the account's failures from
         this address and everywhere, and remember the address as one its owner uses."""
-        self.release(db, reservation)
+        # The same locks as `reserve`: two right passwords settling at once would otherwise
+        # delete each other's rows in opposite orders (a deadlock on PostgreSQL).
+        self._hold(db, attempt)
+        db.execute(delete(RateEvent).where(RateEvent.id.in_(reservation.failure_ids)))
         db.execute(delete(RateEvent).where(RateEvent.key.in_([attempt.pair, attempt.account])))
         self.record(db, [attempt.known], now=now)
 
-    def release(self, db: Session, reservation: Reservation) -> None:
-        """Drop a reservation's failures (the check did not happen, or the password was right)."""
+    def release(self, db: Session, attempt: PasswordAttempt, reservation: Reservation) -> None:
+        """Drop a reservation's failures: the check did not happen (the hashing pool was full)."""
+        self._hold(db, attempt)
         db.execute(delete(RateEvent).where(RateEvent.id.in_(reservation.failure_ids)))
+
+    def _hold(self, db: Session, attempt: PasswordAttempt) -> None:
+        hold_locks(db, [*attempt.failure_keys, attempt.work_address, attempt.work_target])
 
     def _known(self, db: Session, key: str, *, now: datetime) -> bool:
         found = db.scalar(

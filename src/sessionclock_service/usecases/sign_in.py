@@ -88,7 +88,7 @@ def check_password(
         ok = services.passwords.verify(password, found[1] if found is not None else None)
     except HashingBusyError:
         with services.db.write() as db:
-            limiter.release(db, reservation)
+            limiter.release(db, attempt, reservation)
         raise
     if not ok or found is None:
         return None

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import bcrypt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, select, text
@@ -49,20 +48,6 @@ def _rows(url: str, table: Any) -> list[Any]:
     return rows
 
 
-@pytest.fixture
-def hashes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every password bcrypt hashes from now on (checks are not hashes)."""
-    seen: list[bytes] = []
-    real = bcrypt.hashpw
-
-    def counting(password: bytes, salt: bytes) -> bytes:
-        seen.append(password)
-        return real(password, salt)
-
-    monkeypatch.setattr(bcrypt, "hashpw", counting)
-    return seen
-
-
 # -- sign-up and its code ------------------------------------------------------------------------
 
 
@@ -95,7 +80,7 @@ def test_an_unconfirmed_sign_in_answers_exactly_like_a_wrong_password(
 
 
 def test_a_registered_address_gets_a_notice_and_the_caller_the_same_answer(
-    client: TestClient, customer: Customer, fake_resend: FakeResend, hashes: list[bytes]
+    client: TestClient, customer: Customer, fake_resend: FakeResend, bcrypt_hashes: list[bytes]
 ) -> None:
     fresh = _sign_up(client, new_email())
     taken = _sign_up(client, customer.email, "another password 1")
@@ -105,7 +90,7 @@ def test_a_registered_address_gets_a_notice_and_the_caller_the_same_answer(
         == (202, fresh.json())
     )
     # The password is hashed on both paths, so the answer takes the same time.
-    assert len(hashes) == 2
+    assert len(bcrypt_hashes) == 2
     notice = fake_resend.sent[-1].payload
     assert notice["to"] == [customer.email]
     assert notice["subject"] == "Someone tried to sign up with your Session Clock address"
@@ -499,12 +484,12 @@ def test_deletion_leaves_no_trace_of_the_address(
 
 
 def test_a_flood_of_sign_ups_mails_a_few_a_day_and_works_the_same_either_way(
-    client: TestClient, customer: Customer, fake_resend: FakeResend, hashes: list[bytes]
+    client: TestClient, customer: Customer, fake_resend: FakeResend, bcrypt_hashes: list[bytes]
 ) -> None:
     fresh = new_email()
     answers = {(_sign_up(client, e).status_code) for e in [customer.email, fresh] * 20}
     assert answers == {202}
-    assert len(hashes) == 40  # hashed every time, mail or no mail, registered or not
+    assert len(bcrypt_hashes) == 40  # hashed every time, mail or no mail, registered or not
     to = [m.payload["to"][0] for m in fake_resend.sent]
     assert to.count(customer.email) == 4  # five a day, and its own sign-up code was one
     assert to.count(fresh) == 3  # three sign-ups may wait for their code at once

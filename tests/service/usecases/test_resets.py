@@ -6,8 +6,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import bcrypt
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, select
 
@@ -101,23 +99,15 @@ def test_wrong_expired_and_unknown_get_one_answer(
 
 
 def test_a_bad_code_is_refused_before_any_hashing(
-    client: TestClient, customer: Customer, fake_resend: FakeResend, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, customer: Customer, fake_resend: FakeResend, bcrypt_hashes: list[bytes]
 ) -> None:
     _request(client, customer.email)
     code = mailed_code(fake_resend, customer.email, kind="reset")
-    hashed: list[bytes] = []
-    real = bcrypt.hashpw
-
-    def counting(password: bytes, salt: bytes) -> bytes:
-        hashed.append(password)
-        return real(password, salt)
-
-    monkeypatch.setattr(bcrypt, "hashpw", counting)
     assert _confirm(client, customer.email, _other_code(code)).status_code == 400
     assert _confirm(client, new_email(), code).status_code == 400
-    assert hashed == []
+    assert bcrypt_hashes == []
     assert _confirm(client, customer.email, code).status_code == 204
-    assert len(hashed) == 1
+    assert len(bcrypt_hashes) == 1
 
 
 def test_a_reset_code_dies_after_five_wrong_tries(

@@ -33,22 +33,6 @@ def from_address(client: TestClient, host: str) -> TestClient:
     return TestClient(client.app, client=(host, 50000))
 
 
-@pytest.fixture
-def checks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every password bcrypt checks from now on (from any thread)."""
-    seen: list[bytes] = []
-    lock = threading.Lock()
-    real = bcrypt.checkpw
-
-    def counting(password: bytes, hashed: bytes) -> bool:
-        with lock:
-            seen.append(hashed)
-        return real(password, hashed)
-
-    monkeypatch.setattr(bcrypt, "checkpw", counting)
-    return seen
-
-
 def test_sign_in_failure_does_not_tell_unknown_from_wrong(
     client: TestClient, customer: Customer
 ) -> None:
@@ -58,9 +42,11 @@ def test_sign_in_failure_does_not_tell_unknown_from_wrong(
     assert wrong[0] == 401
 
 
-def test_unknown_address_costs_a_bcrypt_check(client: TestClient, checks: list[bytes]) -> None:
+def test_unknown_address_costs_a_bcrypt_check(
+    client: TestClient, bcrypt_checks: list[bytes]
+) -> None:
     assert sign_in_status(client, new_email())[0] == 401
-    assert len(checks) == 1  # the dummy hash: same work as a registered address
+    assert len(bcrypt_checks) == 1  # the dummy hash: same work as a registered address
 
 
 def test_email_is_case_insensitive(client: TestClient, customer: Customer) -> None:
@@ -164,11 +150,11 @@ def test_the_limit_answers_with_when_to_retry(
 
 
 def test_concurrent_guesses_cost_exactly_the_allowance(
-    make_client: Callable[..., TestClient], fake_resend: FakeResend, checks: list[bytes]
+    make_client: Callable[..., TestClient], fake_resend: FakeResend, bcrypt_checks: list[bytes]
 ) -> None:
     client = make_client(login_max_failures=10, hash_queue=64)
     victim = sign_up_and_in(client, fake_resend)
-    checks.clear()
+    bcrypt_checks.clear()
     guesses = [WRONG + str(n) for n in range(40)]
 
     def guess(password: str) -> int:
@@ -176,11 +162,11 @@ def test_concurrent_guesses_cost_exactly_the_allowance(
 
     with ThreadPoolExecutor(max_workers=40) as pool:
         statuses = list(pool.map(guess, guesses))
-    assert len(checks) == 10  # bcrypt ran for exactly the allowance
+    assert len(bcrypt_checks) == 10  # bcrypt ran for exactly the allowance
     assert statuses.count(401) == 10
     assert statuses.count(429) == 30
     assert guess(PASSWORD) == 429  # had a guess been right past the allowance, it would wait
-    assert len(checks) == 10
+    assert len(bcrypt_checks) == 10
 
 
 # -- work: every hash counts, successful ones too --------------------------------------------------
@@ -263,3 +249,23 @@ def test_a_hash_of_a_lower_cost_is_replaced_at_sign_in(
     assert sign_in_status(new, customer.email)[0] == 201
     assert stored().startswith("$2b$05$")
     assert sign_in_status(new, customer.email)[0] == 201
+
+
+def test_right_passwords_settling_at_once_all_sign_in(
+    make_client: Callable[..., TestClient],
+    fake_resend: FakeResend,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = make_client(hash_workers=4, hash_queue=4)
+    customer = sign_up_and_in(client, fake_resend)
+    arrived = threading.Barrier(4, timeout=30)
+    real = bcrypt.checkpw
+
+    def together(password: bytes, hashed: bytes) -> bool:
+        arrived.wait()  # the four checks finish, and settle, at the same moment
+        return real(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", together)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda _n: sign_in_status(client, customer.email)[0], range(4)))
+    assert statuses == [201] * 4
