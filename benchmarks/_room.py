@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from sessionclock.app import build, open_profile
+from sessionclock.app import build
 from sessionclock.core.clock import SystemClock
-from sessionclock.ui.controller import ClockController
-from sessionclock.ui.room_window import RoomWindow
-from sessionclock.ui.ticker import SecondTicker
+from sessionclock.profile import open_profile
+from sessionclock.ui.clock.controller import ClockController
+from sessionclock.ui.clock.ticker import SecondTicker
+from sessionclock.ui.desktop import Desktop
+from sessionclock.ui.prompts import MessageBoxPrompts
+from sessionclock.ui.room.room_window import RoomWindow
 
 
 @dataclass
@@ -32,8 +37,14 @@ def running_room(*, width: int = 1280, height: int = 800) -> Iterator[RoomRun]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     clock = SystemClock()
-    application = build(open_profile(data_dir=None, demo=True, clock=clock), clock=clock)
-    room = application.room_and_tray.room
+    settings = tempfile.TemporaryDirectory(prefix="sessionclock-bench-")
+    application = build(
+        open_profile(data_dir=None, demo=True, clock=clock),
+        clock=clock,
+        desktop=Desktop.system(data_dir=Path(settings.name)),
+        prompts=MessageBoxPrompts(),
+    )
+    room = application.room
     room.resize(width, height)
     room.enter()
     app.processEvents()
@@ -44,6 +55,7 @@ def running_room(*, width: int = 1280, height: int = 800) -> Iterator[RoomRun]:
     finally:
         room.close()
         application.shutdown()
+        settings.cleanup()
 
 
 def run_for(seconds: float) -> None:

@@ -42,11 +42,21 @@ if mode == "bare":
     window.resize(1280, 800)
     ready = lambda: True
 else:
-    # What `sessionclock --demo` does: show the window, then open the profile.
-    from sessionclock.app import Application, open_profile
+    # What `sessionclock --demo --data-dir DIR` does: show the window, then open the profile.
+    import tempfile
+    from pathlib import Path
+    from sessionclock.app import Application
     from sessionclock.core.clock import SystemClock
+    from sessionclock.profile import open_profile
+    from sessionclock.ui.desktop import Desktop
+    from sessionclock.ui.prompts import MessageBoxPrompts
+    settings = tempfile.TemporaryDirectory(prefix="sessionclock-bench-")
     clock = SystemClock()
-    application = Application(clock)
+    application = Application(
+        clock,
+        desktop=Desktop.system(data_dir=Path(settings.name)),
+        prompts=MessageBoxPrompts(),
+    )
     window = application.window
     ready = lambda: application.controller.has_store and window.countdown.face is not None
     window.painted_once.connect(lambda: QTimer.singleShot(0, lambda: application.open(

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sessionclock.app import Application, open_profile
+from sessionclock.app import Application, build
 from sessionclock.core.clock import FixedClock
 from sessionclock.core.countdown import Phase
+from sessionclock.profile import open_profile
+from sessionclock.ui.desktop import Desktop
+from sessionclock.ui.prompts import MessageBoxPrompts
 
 TZ = ZoneInfo("America/Toronto")
 BASE = datetime(2026, 11, 10, 11, 0, tzinfo=TZ)
@@ -23,11 +28,20 @@ OFFSETS = {
 }
 
 
+# This computer's settings (window placement) for the renders: a fresh folder, so a window the
+# person running the script moved about does not change the pictures.
+_SETTINGS = tempfile.TemporaryDirectory(prefix="sessionclock-render-")
+
+
 def demo_application(phase: Phase) -> Application:
     """Return the app on a throwaway demo day, its clock stopped where *phase* shows."""
     clock = FixedClock(BASE)
-    application = Application(clock)
-    application.open(open_profile(data_dir=None, demo=True, clock=clock))
+    application = build(
+        open_profile(data_dir=None, demo=True, clock=clock),
+        clock=clock,
+        desktop=Desktop.system(data_dir=Path(_SETTINGS.name)),
+        prompts=MessageBoxPrompts(),
+    )
     if phase is Phase.OVERTIME:
         # The practitioner started the running session by hand and let it run over.
         application.controller.start_now()

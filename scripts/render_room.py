@@ -28,7 +28,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     for phase in OFFSETS:
         application = demo_application(phase)
-        room = application.room_and_tray.room
+        room = application.room
         for name in ThemeName:
             room.apply_display(DisplayPreferences(room_theme=name))
             for width, height in SIZES:

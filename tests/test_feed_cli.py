@@ -14,10 +14,10 @@ import pytest
 
 from sessionclock.core.feed.fetch import make_client
 from sessionclock.feed_cli import main
+from tests.support.feeds import feed_path
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "ics"
-APPLE = str(CORPUS / "jens-maus-node-ical" / "tentative-apple-calendar.ics")
-OWA = str(CORPUS / "jens-maus-node-ical" / "Office-2012-owa.ics")
+APPLE = str(feed_path("status_and_series.ics"))
+OUTLOOK = str(feed_path("customized_zone_us_rules.ics"))
 SECRET_URL = "https://clinic.example.com/calendar/7/ical/t0p-s3cret-token.ics"
 CALENDAR = (
     b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:From the web\r\n"
@@ -42,44 +42,45 @@ def lines(output: str) -> list[dict[str, object]]:
 
 
 def test_json_shape_sorted_sessions_and_offsets() -> None:
-    status, output = run("check", OWA, "--tz", "Europe/Berlin", "--json")
+    status, output = run("check", OUTLOOK, "--tz", "Europe/Berlin", "--json")
 
     assert status == 0
     [report] = lines(output)
     assert report == {
-        "source": OWA,
+        "source": OUTLOOK,
         "sessions": [
-            # Sydney AEDT 13:30 → 03:30 CET; New York EDT 13:30 → 18:30 CET; EST → 19:30 CET.
-            {"name": "TEST Syd", "start": "2020-10-28T03:30:00+01:00",
-             "end": "2020-10-28T05:00:00+01:00"},
-            {"name": "TEST", "start": "2020-10-28T18:30:00+01:00",
-             "end": "2020-10-28T20:00:00+01:00"},
-            {"name": "TEST 3", "start": "2020-11-02T19:30:00+01:00",
-             "end": "2020-11-02T21:00:00+01:00"},
+            # The feed's own "Customized Time Zone" (US Eastern rules): EDT 10:35 → 16:35 CEST;
+            # EST 09:00 → 15:00 CET.
+            {"name": "Dana Whitfield", "start": "2025-08-26T16:35:00+02:00",
+             "end": "2025-08-26T17:35:00+02:00"},
+            {"name": "Gabe Moreno", "start": "2025-12-15T15:00:00+01:00",
+             "end": "2025-12-15T16:00:00+01:00"},
         ],
         "skipped": [
-            {"name": "TEST2", "start": "2020-11-02T19:30:00+01:00", "reason": "repeating"}
+            {"name": "[private]", "start": "2025-08-25T16:35:00+02:00", "reason": "repeating"}
         ],
         "warnings": [],
+        "names_scrubbed": 0,
+        "free_busy": None,
         "error": None,
     }  # fmt: skip
 
 
 def test_from_and_to_are_inclusive_days_in_the_zone() -> None:
     status, output = run(
-        "check", APPLE, "--from", "2022-07-05", "--to", "2022-07-06", "--tz", "America/Vancouver",
+        "check", APPLE, "--from", "2025-07-05", "--to", "2025-07-06", "--tz", "America/Vancouver",
         "--json",
     )  # fmt: skip
 
     assert status == 0
     [report] = lines(output)
-    # "Tentative" starts 16:00 on 4 July in Vancouver and "No Status" on 7 July: both left out.
+    # "Tentative" starts 16:00 on 4 July in Vancouver and "No status" on 7 July: both left out.
     assert report["sessions"] == [
-        {"name": "Confirmed", "start": "2022-07-05T09:00:00-07:00",
-         "end": "2022-07-05T10:00:00-07:00"}
+        {"name": "Confirmed booking", "start": "2025-07-05T09:00:00-07:00",
+         "end": "2025-07-05T10:00:00-07:00"}
     ]  # fmt: skip
     assert report["skipped"] == [
-        {"name": "Cancelled", "start": "2022-07-06T13:00:00-07:00", "reason": "cancelled"}
+        {"name": "Cancelled booking", "start": "2025-07-06T13:00:00-07:00", "reason": "cancelled"}
     ]
 
 
@@ -88,14 +89,15 @@ def test_sources_are_read_in_order_and_one_failure_gives_status_1(tmp_path: Path
     page.write_bytes(b"<html><body>Sign in</body></html>")
     missing = tmp_path / "missing.ics"
 
-    status, output = run("check", APPLE, str(missing), str(page), OWA, "--tz", "UTC", "--json")
+    status, output = run("check", APPLE, str(missing), str(page), OUTLOOK, "--tz", "UTC", "--json")
 
     assert status == 1
     reports = lines(output)
-    assert [r["source"] for r in reports] == [APPLE, str(missing), str(page), OWA]
+    assert [r["source"] for r in reports] == [APPLE, str(missing), str(page), OUTLOOK]
     assert reports[0]["error"] is None and reports[3]["error"] is None
     assert "could not be read" in str(reports[1]["error"])
-    assert "did not return a calendar" in str(reports[2]["error"])
+    # A local file is called a file, not an address.
+    assert str(reports[2]["error"]).startswith("This file is not a calendar")
     assert reports[2]["sessions"] == [] and reports[2]["skipped"] == []
     starts = [datetime.fromisoformat(str(s["start"])) for s in reports[0]["sessions"]]  # type: ignore[attr-defined]
     assert starts == sorted(starts) and len(starts) == 3
@@ -156,11 +158,15 @@ def test_readable_output() -> None:
     assert status == 0
     assert output.splitlines() == [
         f"== {APPLE}",
-        "   3 sessions, 1 skipped, 0 warnings",
-        "   2022-07-04T16:00-07:00 → 2022-07-04T16:50-07:00  Tentative",
-        "   2022-07-05T09:00-07:00 → 2022-07-05T10:00-07:00  Confirmed",
-        "   2022-07-07T09:00-07:00 → 2022-07-07T10:00-07:00  No Status",
-        "   skipped (cancelled): 2022-07-06T13:00-07:00  Cancelled",
+        "   3 sessions, 5 skipped, 0 warnings",
+        "   2025-07-04T16:00-07:00 → 2025-07-04T16:50-07:00  Tentative booking",
+        "   2025-07-05T09:00-07:00 → 2025-07-05T10:00-07:00  Confirmed booking",
+        "   2025-07-07T09:00-07:00 → 2025-07-07T10:00-07:00  No status",
+        "   skipped (cancelled): 2025-07-06T13:00-07:00  Cancelled booking",
+        "   skipped (repeating): 2025-07-08T01:00-07:00  Weekly stretch class",
+        "   skipped (repeating): 2025-07-09T01:00-07:00  Extra dates only",
+        "   skipped (repeating): 2025-07-10T03:00-07:00  Moved occurrence without its series",
+        "   skipped (repeating): 2025-07-11T02:00-07:00  This and future",
     ]
 
 
@@ -194,3 +200,55 @@ def test_entry_point_in_a_real_process() -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert len(lines(completed.stdout)[0]["sessions"]) == 3  # type: ignore[arg-type]
+
+
+def test_redact_shows_initials_only() -> None:
+    status, output = run("check", APPLE, "--tz", "America/Vancouver", "--redact")
+
+    assert status == 0
+    assert output.splitlines()[2:5] == [
+        "   2025-07-04T16:00-07:00 → 2025-07-04T16:50-07:00  T. B.",
+        "   2025-07-05T09:00-07:00 → 2025-07-05T10:00-07:00  C. B.",
+        "   2025-07-07T09:00-07:00 → 2025-07-07T10:00-07:00  N. S.",
+    ]
+    assert "   skipped (cancelled): 2025-07-06T13:00-07:00  C. B." in output.splitlines()
+    assert "booking" not in output
+
+
+def test_redacted_json_and_the_free_busy_advice() -> None:
+    busy = str(feed_path("outlook_availability_only.ics"))
+
+    status, output = run("check", OUTLOOK, busy, "--tz", "UTC", "--json", "--redact")
+
+    assert status == 0
+    first, second = lines(output)
+    assert [s["name"] for s in first["sessions"]] == ["D. W.", "G. M."]  # type: ignore[attr-defined]
+    assert first["free_busy"] is None
+    assert "Outlook on the web" in str(second["free_busy"])
+
+
+def test_a_file_larger_than_the_cap_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.ics"
+    big.write_bytes(b"BEGIN:VCALENDAR\r\n" + b"X-FILL:" + b"x" * 20_000_000 + b"\r\n")
+
+    status, output = run("check", str(big), "--json")
+
+    assert status == 1
+    assert lines(output)[0]["error"] == "The file is larger than 20 MB, so it was not read."
+
+
+def test_checking_a_file_does_not_load_the_network_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from sessionclock.feed_cli import main\n"
+        f"status = main(['check', {APPLE!r}, '--tz', 'UTC'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore'))\n"
+        "print(status, loaded)\n"
+    )
+
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[-1] == "0 []"

@@ -15,13 +15,14 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from sessionclock import app
 from sessionclock.core.clock import FixedClock
 from sessionclock.core.feed.fetch import make_client
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import changes_for
-from sessionclock.ui.sync_flow import SyncFlow
-from sessionclock.ui.sync_worker import FeedSync
+from sessionclock.profile import open_profile
+from sessionclock.ui.sync.sync_flow import SyncFlow
+from sessionclock.ui.sync.sync_worker import FeedSync
+from tests.support.prompts import ScriptedPrompts
 
 MARK = "QZXMARK"
 TOKEN = "QZXTOKEN7f3a9c"
@@ -92,7 +93,7 @@ def test_marker_feed_leaves_no_trace_and_disconnect_removes_the_address(
 ) -> None:
     data = tmp_path / "data"
     clock = FixedClock(datetime(2026, 11, 10, 16, tzinfo=UTC))
-    profile = app.open_profile(data_dir=data, demo=False, clock=clock)
+    profile = open_profile(data_dir=data, demo=False, clock=clock)
     repository = profile.repository
     repository.set_feed_url(URL)
     requests: list[str] = []
@@ -101,13 +102,14 @@ def test_marker_feed_leaves_no_trace_and_disconnect_removes_the_address(
         requests.append(str(request.url))
         return httpx.Response(200, content=FEED)
 
+    prompts = ScriptedPrompts()
     flow = SyncFlow(
         store=repository,
         clock=clock,
         preferences=SyncPreferences(),
         feed_sync=FeedSync(lambda: make_client(transport=httpx.MockTransport(handler))),
+        prompts=prompts,
         confirm=lambda plan: changes_for(plan),
-        report=lambda message: pytest.fail(message),
     )
     try:
         with qtbot.waitSignal(flow.running_changed, check_params_cb=lambda on: not on):
@@ -115,6 +117,7 @@ def test_marker_feed_leaves_no_trace_and_disconnect_removes_the_address(
     finally:
         flow.shutdown()
     assert requests == [URL]
+    assert prompts.reports == []
 
     stored = repository.sessions_between(clock.now(), clock.now().replace(hour=23))
     assert [(s.client_name, s.start) for s in stored] == [
@@ -130,7 +133,7 @@ def test_marker_feed_leaves_no_trace_and_disconnect_removes_the_address(
     assert scan(logs, TOKEN) == []
     assert any(data.iterdir()), "the scan looked at real files"
 
-    reopened = app.open_profile(data_dir=data, demo=False, clock=clock)
+    reopened = open_profile(data_dir=data, demo=False, clock=clock)
     try:
         assert reopened.repository.feed_url() == URL
         reopened.repository.disconnect_feed()

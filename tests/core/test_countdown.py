@@ -8,7 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sessionclock.core.countdown import Phase, clock_state, remaining, session_timing
+from sessionclock.core.countdown import (
+    EXTEND_MINUTES,
+    Phase,
+    clock_state,
+    end_changes,
+    extend_changes,
+    remaining,
+    session_timing,
+    start_changes,
+)
 from sessionclock.core.models import Session
 from sessionclock.core.settings import ClockSettings, LateStartPolicy
 
@@ -282,3 +291,69 @@ def test_progress_of_a_phase_with_no_length_is_complete() -> None:
 
     state = clock_state(DAY, now=at(10, 5), settings=DEFAULT)
     assert replace(state, phase_start=at(10, 15)).progress == 1.0
+
+
+# ---------------------------------------------------------------------------- Start, End, +5 min
+
+
+@pytest.mark.parametrize(
+    ("now", "sessions", "can_start", "can_end"),
+    [
+        pytest.param(at(8), DAY, True, False, id="before the first: start it early"),
+        pytest.param(at(9, 20), DAY, True, True, id="by its booking: mark it started"),
+        pytest.param(at(10, 5), DAY, True, False, id="turnover: start the next client"),
+        pytest.param(
+            at(13, 30),
+            (A, B, C.with_changes(actual_start=at(13))),
+            False,
+            True,
+            id="the last one, started by hand",
+        ),
+        pytest.param(at(15), DAY, False, False, id="day done"),
+        pytest.param(at(9), (), False, False, id="empty day"),
+    ],
+)
+def test_what_start_and_end_can_do(
+    now: datetime, sessions: tuple[Session, ...], can_start: bool, can_end: bool
+) -> None:
+    state = clock_state(sessions, now=now, settings=DEFAULT)
+    assert state.can_start is can_start
+    assert state.can_end is can_end
+    assert state.can_extend is can_end
+    assert bool(start_changes(state, now=now)) is can_start
+    assert bool(end_changes(state, now=now)) is can_end
+    assert bool(extend_changes(state)) is can_end
+
+
+def test_start_marks_a_session_running_by_its_booking_as_started() -> None:
+    state = clock_state(DAY, now=at(9, 20), settings=DEFAULT)
+    assert start_changes(state, now=at(9, 20, 1)) == (A.with_changes(actual_start=at(9, 20, 1)),)
+
+
+def test_start_during_a_session_started_by_hand_ends_it_and_starts_the_next() -> None:
+    running = A.with_changes(actual_start=at(9))
+    state = clock_state((running, B, C), now=at(10, 3), settings=DEFAULT)
+    assert state.phase is Phase.OVERTIME
+    assert start_changes(state, now=at(10, 3)) == (
+        running.with_changes(actual_end=at(10, 3)),
+        B.with_changes(actual_start=at(10, 3)),
+    )
+
+
+def test_start_in_a_turnover_starts_the_next_client_alone() -> None:
+    state = clock_state(DAY, now=at(10, 5), settings=DEFAULT)
+    assert start_changes(state, now=at(10, 5)) == (B.with_changes(actual_start=at(10, 5)),)
+
+
+def test_end_keeps_the_start_the_session_ran_from() -> None:
+    state = clock_state(DAY, now=at(9, 20), settings=DEFAULT)
+    (ended,) = end_changes(state, now=at(9, 40))
+    assert ended.actual_start == at(9)
+    assert ended.actual_end == at(9, 40)
+
+
+def test_plus_five_adds_the_extend_step_each_time() -> None:
+    state = clock_state((A.with_changes(extra_minutes=5), B), now=at(9, 20), settings=DEFAULT)
+    (extended,) = extend_changes(state)
+    assert EXTEND_MINUTES == 5
+    assert extended.extra_minutes == 5 + EXTEND_MINUTES

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from sessionclock.core.countdown import Phase
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.themes import (
+    AA_TEXT_CONTRAST,
     AAA_CONTRAST,
+    CHROME,
     THEMES,
     PhaseColours,
     Theme,
@@ -93,7 +97,7 @@ def test_every_theme_is_registered_under_its_name() -> None:
 def test_a_theme_must_cover_every_phase() -> None:
     colours = theme(ThemeName.DAY).colours(Phase.HANDS_ON)
     with pytest.raises(ValueError, match="lacks colours"):
-        Theme(name=ThemeName.DAY, label="x", dark=False, phases={Phase.HANDS_ON: colours})
+        Theme(name=ThemeName.DAY, label="x", phases={Phase.HANDS_ON: colours})
 
 
 def test_phase_colours_validate_every_colour() -> None:
@@ -114,3 +118,18 @@ def test_mix_blends_and_clamps() -> None:
     assert mix("#000000", "#ffffff", 1.0) == "#ffffff"
     assert mix("#000000", "#ffffff", 0.5) == "#808080"
     assert mix("#102030", "#ffffff", 2.0) == "#ffffff"
+
+
+@pytest.mark.parametrize("background", ["#ffffff", "#efefef"])  # light window backgrounds
+def test_chrome_messages_are_readable_on_a_light_window(background: str) -> None:
+    assert contrast_ratio(CHROME.error, background) >= AA_TEXT_CONTRAST
+    assert contrast_ratio(CHROME.caution, background) >= AA_TEXT_CONTRAST
+
+
+def test_the_notice_banner_text_reaches_aaa_contrast() -> None:
+    assert contrast_ratio(CHROME.notice_text, CHROME.notice_background) >= AAA_CONTRAST
+
+
+def test_chrome_colours_must_be_colours() -> None:
+    with pytest.raises(ValueError, match="colour"):
+        dataclasses.replace(CHROME, error="red")

@@ -18,6 +18,9 @@ from sessionclock.core.settings import ClockSettings, LateStartPolicy
 
 _ZERO = timedelta(0)
 
+EXTEND_MINUTES = 5
+"""How much time one press of "+5 min" gives the current session."""
+
 
 class Phase(enum.StrEnum):
     """Where the practitioner's day stands."""
@@ -115,6 +118,57 @@ class ClockState:
             return 1.0
         done = remaining(self.now, self.phase_start) / total
         return min(1.0, max(0.0, done))
+
+    @property
+    def can_start(self) -> bool:
+        """Return whether Start would change anything now (see ``start_changes``)."""
+        return bool(start_changes(self, now=self.now))
+
+    @property
+    def can_end(self) -> bool:
+        """Return whether End would change anything now (see ``end_changes``)."""
+        return bool(end_changes(self, now=self.now))
+
+    @property
+    def can_extend(self) -> bool:
+        """Return whether "+5 min" would change anything now (see ``extend_changes``)."""
+        return bool(extend_changes(self))
+
+
+def start_changes(state: ClockState, *, now: datetime) -> tuple[Session, ...]:
+    """Return the sessions to store when Start is pressed at *now* (empty: nothing to do).
+
+    If the current session runs by its booking, it is marked as started now. Otherwise the next
+    session starts now and the current one, if any, ends now.
+    """
+    current = state.current
+    if current is not None and current.actual_start is None:
+        return (current.with_changes(actual_start=now),)
+    if state.next is None:
+        return ()
+    started = state.next.with_changes(actual_start=now)
+    if current is None:
+        return (started,)
+    return (current.with_changes(actual_end=now), started)
+
+
+def end_changes(state: ClockState, *, now: datetime) -> tuple[Session, ...]:
+    """Return the sessions to store when End is pressed at *now* (empty: nothing to do).
+
+    The current session keeps the start it ran from, by hand or by its booking.
+    """
+    current, timing = state.current, state.current_timing
+    if current is None or timing is None:
+        return ()
+    return (current.with_changes(actual_start=timing.start, actual_end=now),)
+
+
+def extend_changes(state: ClockState) -> tuple[Session, ...]:
+    """Return the sessions to store when "+5 min" is pressed (empty: nothing to do)."""
+    current = state.current
+    if current is None:
+        return ()
+    return (current.with_changes(extra_minutes=current.extra_minutes + EXTEND_MINUTES),)
 
 
 def clock_state(

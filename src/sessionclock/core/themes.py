@@ -24,6 +24,9 @@ from sessionclock.core.preferences import ThemeName
 AAA_CONTRAST = 7.0
 """The contrast ratio the digits must reach against their background (WCAG 2 level AAA)."""
 
+AA_TEXT_CONTRAST = 4.5
+"""The contrast ratio ordinary text must reach against its background (WCAG 2 level AA)."""
+
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -93,13 +96,11 @@ class Theme:
     Attributes:
         name: which theme this is.
         label: its name as the settings dialog shows it.
-        dark: True for themes with dark backgrounds (chrome and buttons follow).
         phases: colours per phase; every ``Phase`` has an entry.
     """
 
     name: ThemeName
     label: str
-    dark: bool
     phases: Mapping[Phase, PhaseColours]
 
     def __post_init__(self) -> None:
@@ -136,7 +137,6 @@ def _phase(
 _DAY = Theme(
     name=ThemeName.DAY,
     label="Day",
-    dark=False,
     phases=MappingProxyType(
         {
             Phase.BEFORE_FIRST: _phase(
@@ -164,7 +164,6 @@ _DAY = Theme(
 _NIGHT = Theme(
     name=ThemeName.NIGHT,
     label="Night (dim, warm)",
-    dark=True,
     phases=MappingProxyType(
         {
             Phase.BEFORE_FIRST: _phase(
@@ -192,7 +191,6 @@ _NIGHT = Theme(
 _HIGH_CONTRAST = Theme(
     name=ThemeName.HIGH_CONTRAST,
     label="High contrast",
-    dark=True,
     phases=MappingProxyType(
         {
             Phase.BEFORE_FIRST: _phase(
@@ -262,3 +260,38 @@ THEMES: Mapping[ThemeName, Theme] = MappingProxyType(
 def theme(name: ThemeName) -> Theme:
     """Return the theme called *name*."""
     return THEMES[name]
+
+
+@dataclass(frozen=True, slots=True)
+class ChromeColours:
+    """The colours of the window around the clock: messages in dialogs and the notice banner.
+
+    The chrome follows the system's light palette; these colours are for text on it.
+
+    Attributes:
+        error: text saying something was refused or failed.
+        caution: text asking for a second look (an overlap, an import warning).
+        notice_background: the in-window notice banner.
+        notice_border: its outline.
+        notice_text: its text; at least 7:1 against ``notice_background``.
+    """
+
+    error: str
+    caution: str
+    notice_background: str
+    notice_border: str
+    notice_text: str
+
+    def __post_init__(self) -> None:
+        for name in ("error", "caution", "notice_background", "notice_border", "notice_text"):
+            _channels(getattr(self, name))
+
+
+CHROME = ChromeColours(
+    error="#a3271d",
+    caution="#8a5300",
+    notice_background="#fbf3e4",
+    notice_border="#b7812a",
+    notice_text="#45300a",
+)
+"""The chrome's colours (the same in every theme: the chrome follows the system palette)."""

@@ -1,0 +1,1 @@
+"""Room mode: the countdown fullscreen on the treatment-room tablet."""

@@ -1,0 +1,3 @@
+"""The calendar: connecting it, the sync worker thread, the review of changes and the background
+check.
+"""
