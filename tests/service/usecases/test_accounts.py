@@ -503,3 +503,20 @@ def test_sign_ups_are_limited_per_client_address(
     limited = _sign_up(client, new_email())
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
     assert len(fake_resend.sent) == 2
+
+
+def test_look_alike_addresses_are_the_same_account_or_refused(
+    client: TestClient, fake_resend: FakeResend
+) -> None:
+    assert _sign_up(client, "ann@bücher.example").status_code == 202
+    stored = "ann@xn--bcher-kva.example"  # the domain in its IDNA form: where the mail went
+    assert (
+        _confirm(client, "ann@bücher.example", mailed_code(fake_resend, stored)).status_code == 204
+    )
+    # The same address however it is typed: full-width letters, capitals, the IDNA form.
+    for spelling in ["ＡＮＮ@bücher.example", "Ann@XN--BCHER-KVA.example", "ann@bücher.example"]:
+        assert sign_in_status(client, spelling)[0] == 201, spelling
+    # Invisible characters would make an address that looks the same in the admin area.
+    for hidden in ["ann@bü\u200bcher.example", "an\u202en@bücher.example", "ann\u2060@x.example"]:
+        r = client.post("/v1/accounts", json={"email": hidden, "password": PASSWORD})
+        assert r.status_code == 422, hidden
