@@ -147,9 +147,9 @@ def run(
     try:
         # Ten readers' accounts with several devices each; the flood signs in to other accounts
         # (its tokens would otherwise push the readers' out).
-        readers = [f"reader-{label}-{workers}-{i}@example.org" for i in range(10)]
+        readers = [f"reader-{label.lower()}-{workers}-{i}@example.org" for i in range(10)]
         tokens = make_accounts(base, readers, mailbox, tokens=args.clients)
-        targets = [f"flooded-{label}-{workers}-{i}@example.org" for i in range(4)]
+        targets = [f"flooded-{label.lower()}-{workers}-{i}@example.org" for i in range(4)]
         make_accounts(base, targets, mailbox, tokens=0)
         flooders = [targets[i % len(targets)] for i in range(args.flooders)]
         asyncio.run(measure(base, tokens, [], seconds=2))  # warm-up

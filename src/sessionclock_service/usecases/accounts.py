@@ -100,6 +100,7 @@ def sign_up(services: Services, *, email: str, password: str, address: str) -> N
         HashingBusyError: The hashing threads are full.
     """
     check_password_rules(services, password)
+    services.passwords.require_room()
     now = services.clock.now()
     with services.db.write() as db:
         services.limiter.reserve_hash(db, email=email, address=address, now=now, asks_mail=True)
@@ -265,6 +266,7 @@ def change_password(
     email = _check_current_password(
         services, caller=caller, password=current_password, address=address
     )
+    services.passwords.require_room()
     with services.db.write() as db:
         services.limiter.reserve_hash(db, email=email, address=address, now=services.clock.now())
     new_hash = services.passwords.hash(new_password)

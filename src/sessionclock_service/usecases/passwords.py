@@ -52,6 +52,15 @@ class BoundedPool:
         """Jobs running or waiting now."""
         return self._admitted
 
+    def require_room(self) -> None:
+        """Refuse at once when the pool is full, before any other work is done for the request.
+
+        Raises:
+            HashingBusyError: The pool has ``capacity`` jobs already.
+        """
+        if self._admitted >= self.capacity:
+            raise HashingBusyError
+
     def _leave(self, _done: object = None) -> None:
         with self._lock:
             self._admitted -= 1
@@ -105,6 +114,17 @@ class Passwords:
             HashingBusyError: The pool is full.
         """
         return self.pool.run(lambda: self._hasher.verify(password, password_hash))
+
+    def require_room(self) -> None:
+        """Refuse at once (503) when the pool is full, before a request does any other work.
+
+        A flood then costs the database nothing; `hash` and `verify` still refuse when the pool
+        filled up in between.
+
+        Raises:
+            HashingBusyError: The pool is full.
+        """
+        self.pool.require_room()
 
     def outdated(self, password_hash: str) -> bool:
         """Return whether *password_hash* was made at a lower cost than the current one."""

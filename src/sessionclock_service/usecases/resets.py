@@ -122,6 +122,7 @@ def confirm_password_reset(
     """
     check_password_rules(services, new_password)
     account_id, code_hash = _check_code(services, email=email, code=code, address=address)
+    services.passwords.require_room()
     with services.db.write() as db:
         services.limiter.reserve_hash(db, email=email, address=address, now=services.clock.now())
     new_hash = services.passwords.hash(new_password)

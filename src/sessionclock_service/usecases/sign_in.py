@@ -78,6 +78,7 @@ def check_password(
         RateLimitedError: An allowance of this address, this e-mail or both must wait.
         HashingBusyError: The hashing threads are full (nothing was counted).
     """
+    services.passwords.require_room()
     limiter = services.limiter
     attempt = limiter.password_attempt(door=door, email=email, address=address)
     now = services.clock.now()

@@ -10,10 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import bcrypt
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from sessionclock_service.usecases.passwords import BoundedPool, HashingBusyError
 from tests.support.fake_resend import FakeResend
-from tests.support.service import PASSWORD, new_email, services_of, sign_up
+from tests.support.service import PASSWORD, new_email, services_of, sign_in_status, sign_up
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
@@ -80,6 +81,7 @@ def test_hashing_routes_answer_503_when_the_pool_is_full(
     client = make_client(hash_workers=1, hash_queue=1)
     email = new_email()
     sign_up(client, fake_resend, email)
+    token = sign_in_status(client, email)[1]["token"]
     inside = threading.Semaphore(0)
     release = threading.Event()
     real = bcrypt.checkpw
@@ -98,11 +100,23 @@ def test_hashing_routes_answer_503_when_the_pool_is_full(
         held = [callers.submit(client.post, "/v1/tokens", json=body) for _ in range(2)]
         assert inside.acquire(timeout=30)
         wait_until(lambda: pool.admitted == 2)  # one check runs, one waits in the queue
-        refused = client.post("/v1/tokens", json=body)
+        statements: list[str] = []
+
+        def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            statements.append(statement)
+
+        engine = services_of(client).db.engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            refused = client.post("/v1/tokens", json=body)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
         assert refused.status_code == 503
+        assert statements == []  # refused before any work: a flood costs the database nothing
         assert refused.headers["retry-after"] == "1"
         # Reads do not wait for the pool.
-        assert client.get("/health").status_code == 200
+        reading = client.get("/v1/entitlement", headers={"Authorization": f"Bearer {token}"})
+        assert reading.status_code == 200
         release.set()
         assert [f.result(timeout=30).status_code for f in held] == [201, 201]
     assert {name.split("_")[0] for name in threads} == {"bcrypt"}  # never the request threads
