@@ -18,6 +18,7 @@ from sessionclock.core.keystore import (
     KeyringKeyStore,
     KeyStore,
     MemoryKeyStore,
+    backend_name,
     refusal_reason,
 )
 from tests.support.keyrings import InMemoryKeyring
@@ -211,3 +212,18 @@ def test_backend_discovery_failure_becomes_key_store_unavailable(
     monkeypatch.setattr(keyring, "get_keyring", broken)
     with pytest.raises(KeyStoreUnavailableError, match="could not be opened"):
         KeyringKeyStore().check_available()
+
+
+def test_where_the_secrets_live_is_named_for_the_privacy_page() -> None:
+    from keyring.backends import SecretService, Windows, macOS
+
+    assert backend_name(Windows.WinVaultKeyring()) == "Windows Credential Locker"
+    assert backend_name(macOS.Keyring()) == "macOS Keychain"
+    assert backend_name(SecretService.Keyring()).startswith("the Secret Service")
+    assert backend_name(InMemoryKeyring()) == "the system key store (InMemoryKeyring)"
+    assert KeyringKeyStore(backend=InMemoryKeyring()).location() == (
+        "the system key store (InMemoryKeyring)"
+    )
+    assert "memory" in MemoryKeyStore().location()
+    with pytest.raises(KeyStoreUnavailableError):
+        KeyringKeyStore(backend=fail.Keyring()).location()

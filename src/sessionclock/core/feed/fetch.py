@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Mapping
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
-import certifi
 import httpx
 
 from sessionclock.core.errors import (
@@ -30,6 +29,7 @@ from sessionclock.core.errors import (
     FeedTLSError,
     FeedTooLargeError,
 )
+from sessionclock.core.tls import tls_context
 
 # httpx logs every request line at INFO, the full address included; the address is a secret
 # (it opens the practitioner's calendar), so only httpx's warnings and errors may be logged.
@@ -118,11 +118,6 @@ def mask_feed_url(url: str) -> str:
     return f"https://{parsed.host}/…/{_MASK}{suffix}"
 
 
-def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
-    cafile = environ.get("SSL_CERT_FILE") or certifi.where()
-    return ssl.create_default_context(cafile=cafile)
-
-
 def make_client(
     *,
     connect_timeout: float = 10.0,
@@ -146,7 +141,7 @@ def make_client(
     timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=10.0, pool=10.0)
     refuse_all = DefaultCookiePolicy(allowed_domains=[])
     return httpx.Client(
-        verify=_ssl_context(os.environ if environ is None else environ),
+        verify=tls_context(os.environ if environ is None else environ),
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,
