@@ -14,7 +14,10 @@ from collections.abc import Iterator
 import keyring
 import pytest
 
+from tests.support.fake_resend import FakeResend
+from tests.support.fake_stripe import FakeStripe
 from tests.support.keyrings import InMemoryKeyring
+from tests.support.live_service import RunningService, run_service, service_environment
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -55,3 +58,34 @@ def memory_keyring() -> Iterator[InMemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def resend() -> Iterator[FakeResend]:
+    """The fake Resend every account service of the session mails through."""
+    fake = FakeResend()
+    fake.server.start()
+    yield fake
+    fake.server.stop()
+
+
+@pytest.fixture(scope="session")
+def stripe() -> Iterator[FakeStripe]:
+    """The fake Stripe every account service of the session bills through."""
+    fake = FakeStripe()
+    fake.server.start()
+    yield fake
+    fake.server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_service(
+    tmp_path_factory: pytest.TempPathFactory, resend: FakeResend, stripe: FakeStripe
+) -> Iterator[RunningService]:
+    """The real account service on a SQLite file, for the app's own tests."""
+    folder = tmp_path_factory.mktemp("live-service")
+    running = run_service(
+        service_environment(f"sqlite:///{folder / 'service.sqlite3'}", resend, stripe)
+    )
+    yield running
+    running.stop()

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
@@ -31,15 +30,16 @@ from sessionclock.core.errors import (
     SignInFailedError,
     WrongPasswordError,
 )
-from tests.contract.conftest import (
+from tests.support.fake_resend import FakeResend
+from tests.support.fake_stripe import FakeStripe
+from tests.support.live_service import (
     LOGIN_MAX_FAILURES,
     RunningService,
+    complete_checkout,
     new_database,
     run_service,
     service_environment,
 )
-from tests.support.fake_resend import FakeResend
-from tests.support.fake_stripe import FakeStripe, sign_webhook, stripe_event
 from tests.support.service import PASSWORD, free_port, mailed_code, new_email
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -189,11 +189,6 @@ def test_too_many_wrong_passwords_lock_the_account_for_a_while(
     assert limited.value.retry_after == 900
 
 
-def _customer_of(stripe: FakeStripe, email: str) -> str:
-    [customer] = [cid for cid, c in stripe.customers.items() if c.get("email") == email]
-    return customer
-
-
 def test_the_entitlement_changes_after_stripes_webhook(
     api: AccountApi, resend: FakeResend, stripe: FakeStripe, service: RunningService
 ) -> None:
@@ -205,26 +200,8 @@ def test_the_entitlement_changes_after_stripes_webhook(
     assert url.startswith("https://checkout.stripe.test/")
     assert api.entitlement(token=token).state is EntitlementState.TRIAL
 
-    customer = _customer_of(stripe, email)
     period_end = (SystemClock(UTC).now() + timedelta(days=30)).replace(microsecond=0)
-    subscription = stripe.put_subscription(
-        customer=customer, status="active", period_end=period_end
-    )
-    payload = stripe_event(
-        "checkout.session.completed",
-        {
-            "id": "cs_contract",
-            "object": "checkout.session",
-            "customer": customer,
-            "subscription": subscription,
-        },
-    )
-    answer = httpx.post(
-        f"{service.base_url}/v1/stripe/webhook",
-        content=payload.encode(),
-        headers={"Stripe-Signature": sign_webhook(payload), "Content-Type": "application/json"},
-    )
-    assert answer.status_code == 200, answer.text
+    complete_checkout(service, stripe, email=email, period_end=period_end)
 
     paid = api.entitlement(token=token)
     assert (paid.state, paid.source, paid.ends_at) == (

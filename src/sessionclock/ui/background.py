@@ -162,6 +162,8 @@ class BackgroundCall(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: _Worker | None = None
+        # Threads shutdown() waited for, kept until their own (queued) finished arrives.
+        self._retired: list[QThread] = []
 
     def is_running(self) -> bool:
         """Return whether a call is under way."""
@@ -209,15 +211,24 @@ class BackgroundCall(QObject):
         if not thread.wait(QDeadlineTimer(round(deadline_s * 1000))):
             log.warning("A background call did not stop within %.1f s", deadline_s)
             return False
-        self._on_thread_finished()
+        self._retired.append(thread)
+        self._thread, self._worker = None, None
+        self.finished.emit()
         return True
 
     @Slot()
     def _on_thread_finished(self) -> None:
+        ended = self.sender()
         thread = self._thread
-        if thread is None:
+        if ended is not thread:
+            # A thread shutdown() already waited for: its own signal arrives late, perhaps
+            # after the next call has started.
+            if ended in self._retired:
+                self._retired.remove(ended)
+                ended.deleteLater()
             return
-        thread.wait()
+        assert thread is not None
+        thread.wait()  # finished is emitted just before the thread ends
         thread.deleteLater()
         self._thread, self._worker = None, None
         self.finished.emit()

@@ -1,15 +1,17 @@
 """Questions and messages for the practitioner, behind one small interface.
 
-Everything that asks "are you sure?" or says "this could not be done" takes a ``Prompts``: the app
+Everything that asks "are you sure?", "where should this go?" or says "this could not be done"
+takes a ``Prompts``: the app
 passes ``MessageBoxPrompts``; tests pass a scripted one (``tests/support/prompts.py``), so no test
 has to patch ``QMessageBox``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
 class Prompts(Protocol):
@@ -41,6 +43,19 @@ class Prompts(Protocol):
         """
         ...
 
+    def choose_save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """Ask where to save a file; return the path, or None if the practitioner cancelled.
+
+        Args:
+            parent: the window the question belongs to.
+            title: the question's title.
+            suggested: the folder and name offered first.
+            filters: the file types offered, as Qt names them (``"CSV (*.csv);;…"``).
+        """
+        ...
+
 
 class MessageBoxPrompts:
     """``Prompts`` as the platform's standard message boxes."""
@@ -68,3 +83,10 @@ class MessageBoxPrompts:
             QMessageBox.critical(parent, title, message)
         else:
             QMessageBox.warning(parent, title, message)
+
+    def choose_save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """Ask with the platform's save dialog."""
+        chosen, _selected = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
+        return Path(chosen) if chosen else None
