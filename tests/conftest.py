@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import pytest
@@ -86,6 +87,16 @@ def live_service(
     folder = tmp_path_factory.mktemp("live-service")
     running = run_service(
         service_environment(f"sqlite:///{folder / 'service.sqlite3'}", resend, stripe)
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def own_service(tmp_path: Path, resend: FakeResend, stripe: FakeStripe) -> Iterator[RunningService]:
+    """A service of one test alone, on its own SQLite file: the test may stop and restart it."""
+    running = run_service(
+        service_environment(f"sqlite:///{tmp_path / 'own-service.sqlite3'}", resend, stripe)
     )
     yield running
     running.stop()

@@ -437,8 +437,21 @@ class Application(QObject):
 
     @Slot(object)
     def _on_accounts_access_changed(self, access: Access | None) -> None:
-        self._access = access
+        from sessionclock.core.account.access import Standing
+
+        before, self._access = self._access, access
         self._apply_access()
+        flow = self.accounts
+        if flow is None or access is None:
+            return
+        lost = access.standing in {Standing.RECONNECT, Standing.LAPSED}
+        if lost and (before is None or before.standing != access.standing):
+            title = (
+                "Connect to the internet"
+                if access.standing is Standing.RECONNECT
+                else "Your subscription has ended"
+            )
+            self.notifier.notify(title, flow.explanation(access))
 
     def _apply_access(self) -> None:
         """Allow or pause syncing and editing as the subscription says, and say so."""

@@ -336,8 +336,8 @@ class AccountFlow(QObject):
                 self.sign_in_dialog.set_busy(False)
                 done(value)
 
-        if self._calls.run(work, done=succeeded, failed=failed):
-            dialog.set_busy(True)
+        dialog.set_busy(True)
+        self._calls.run(work, done=succeeded, failed=failed)
 
     @Slot(str, str, str)
     def _on_dialog_sign_in_requested(self, email: str, password: str, device: str) -> None:
@@ -574,7 +574,8 @@ class AccountFlow(QObject):
                 self._on_watch_signed_out()
             failed(error)
 
-        return self._calls.run(call, done=done, failed=refused)
+        self._calls.run(call, done=done, failed=refused)
+        return True
 
     def _page_call(
         self, work: Callable[[AccountApi, str], object], done: Callable[[object], None]
@@ -808,8 +809,8 @@ class AccountFlow(QObject):
                     message += " Then delete the account again."
                 self.delete_dialog.show_error(message)
 
-        if self._calls.run(work, done=done, failed=failed):
-            dialog.set_busy(True)
+        dialog.set_busy(True)
+        self._calls.run(work, done=done, failed=failed)
 
     def _delete_later(
         self, account: LocalAccount, *, token: str, password: str, error: AccountError

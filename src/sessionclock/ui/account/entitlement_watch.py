@@ -141,13 +141,14 @@ class EntitlementWatch(QObject):
     def check_now(self) -> bool:
         """Ask the service now; False if no account is watched or a check is under way."""
         token = self._token
-        if token is None:
+        if token is None or self._calls.is_busy():
             return False
 
         def work(api: AccountApi) -> Entitlement:
             return api.entitlement(token=token)
 
-        return self._calls.run(work, done=self._on_checked, failed=self._on_check_failed)
+        self._calls.run(work, done=self._on_checked, failed=self._on_check_failed)
+        return True
 
     def watch_for_change(self) -> None:
         """Poll every few seconds for a while: the practitioner is paying in the browser."""

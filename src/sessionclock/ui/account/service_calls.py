@@ -1,5 +1,5 @@
 """Calls to the account service, run off the GUI thread one at a time, each with what to do
-with its answer.
+with its answer; a call asked for while another runs waits for its turn.
 
 Each call builds its own httpx client inside the worker (a client is not shared between
 threads) and runs a plain function of ``AccountApi`` as a ``BackgroundCall``. The answer, or
@@ -9,7 +9,9 @@ the call.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -27,8 +29,17 @@ ClientMaker = Callable[[str], httpx.Client]
 CANCELLED_MESSAGE = "The request to the account service was cancelled."
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One call waiting for its turn."""
+
+    work: Callable[[CallContext], Any]
+    done: Callable[[Any], None]
+    failed: Callable[[SessionClockError], None]
+
+
 class ServiceCalls(QObject):
-    """Runs one account-service call at a time off the GUI thread.
+    """Runs account-service calls off the GUI thread, one at a time, in the order asked.
 
     Signals:
         busy_changed: emitted with True when a call starts and False when it has ended.
@@ -44,13 +55,13 @@ class ServiceCalls(QObject):
         self._call.returned.connect(self._on_call_returned)
         self._call.failed.connect(self._on_call_failed)
         self._call.finished.connect(self._on_call_finished)
-        self._done: Callable[[Any], None] | None = None
-        self._failed: Callable[[SessionClockError], None] | None = None
+        self._running: _Call | None = None
+        self._waiting: deque[_Call] = deque()
         self._outcome: tuple[bool, object] | None = None
 
     def is_busy(self) -> bool:
-        """Return whether a call is under way."""
-        return self._call.is_running()
+        """Return whether a call is under way (or waiting)."""
+        return self._running is not None or bool(self._waiting)
 
     def run(
         self,
@@ -59,7 +70,7 @@ class ServiceCalls(QObject):
         done: Callable[[T], None],
         failed: Callable[[SessionClockError], None],
         url: str | None = None,
-    ) -> bool:
+    ) -> None:
         """Run *work* against the service; *done* or *failed* is called on the GUI thread.
 
         Args:
@@ -68,7 +79,7 @@ class ServiceCalls(QObject):
             failed: called with the ``SessionClockError`` it raised.
             url: another service's address than the usual one (a pending deletion).
 
-        Returns False (and runs nothing) while another call is under way.
+        A call asked for while another runs starts when the ones before it have answered.
         """
         make_client, base = self._make_client, url or self._url
 
@@ -76,17 +87,26 @@ class ServiceCalls(QObject):
             with make_client(base) as client:
                 return work(AccountApi(client))
 
-        if not self._call.start(call, name="account-service", cancelled_message=CANCELLED_MESSAGE):
-            return False
-        self._done, self._failed = done, failed
-        self.busy_changed.emit(True)
-        return True
+        was_busy = self.is_busy()
+        self._waiting.append(_Call(call, done, failed))
+        if not was_busy:
+            self.busy_changed.emit(True)
+        self._next()
 
     def shutdown(self, *, deadline_s: float = SHUTDOWN_S) -> bool:
-        """Cancel any call and wait for its thread (on quit); its callbacks are not called."""
-        self._done = self._failed = None
+        """Cancel any call and drop the waiting ones (on quit, on sign-out); no callback is
+        called."""
+        self._waiting.clear()
+        self._running = None
         self._outcome = None
         return self._call.shutdown(deadline_s=deadline_s)
+
+    def _next(self) -> None:
+        if self._running is not None or self._call.is_running() or not self._waiting:
+            return
+        call = self._waiting.popleft()
+        self._running = call
+        self._call.start(call.work, name="account-service", cancelled_message=CANCELLED_MESSAGE)
 
     @Slot(object)
     def _on_call_returned(self, value: object) -> None:
@@ -98,15 +118,17 @@ class ServiceCalls(QObject):
 
     @Slot()
     def _on_call_finished(self) -> None:
-        # Answered only once the thread is gone, so a callback may start the next call.
-        done, failed, outcome = self._done, self._failed, self._outcome
-        self._done = self._failed = self._outcome = None
-        self.busy_changed.emit(False)
-        if outcome is None:
-            return
-        succeeded, value = outcome
-        if succeeded and done is not None:
-            done(value)
-        elif not succeeded and failed is not None:
-            assert isinstance(value, SessionClockError)
-            failed(value)
+        # Answered only once the thread is gone, so a callback may ask for the next call.
+        call, outcome = self._running, self._outcome
+        self._running = self._outcome = None
+        if call is not None and outcome is not None:
+            succeeded, value = outcome
+            if succeeded:
+                call.done(value)
+            else:
+                assert isinstance(value, SessionClockError)
+                call.failed(value)
+        if self.is_busy():
+            self._next()
+        else:
+            self.busy_changed.emit(False)
