@@ -7,127 +7,29 @@ Run from the repository root::
 Two feeds: a generated Google-style feed of 10,000 events (about 5 MB, 2019-2027) and the largest
 real feed of the corpus in ``../shared/ics`` (when that folder is beside the repository). For each,
 both readers import the same 14-day window with the same skip rules; the script checks that the
-sessions are identical and prints the times (best of several runs) and the peak memory
+sessions are identical and prints the times (CPU time, best of several runs) and the peak memory
 (tracemalloc, in a separate run). Not part of pytest.
 """
 
 from __future__ import annotations
 
-import random
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._feeds import BERLIN, best_cpu_seconds, generate_feed
 from sessionclock.core.feed.importer import import_feed
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "ics"
-BERLIN = ZoneInfo("Europe/Berlin")
 Session = tuple[str, datetime, datetime]
-
-_VTIMEZONE = """BEGIN:VTIMEZONE\r
-TZID:Europe/Berlin\r
-X-LIC-LOCATION:Europe/Berlin\r
-BEGIN:DAYLIGHT\r
-TZOFFSETFROM:+0100\r
-TZOFFSETTO:+0200\r
-TZNAME:CEST\r
-DTSTART:19700329T020000\r
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r
-END:DAYLIGHT\r
-BEGIN:STANDARD\r
-TZOFFSETFROM:+0200\r
-TZOFFSETTO:+0100\r
-TZNAME:CET\r
-DTSTART:19701025T030000\r
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r
-END:STANDARD\r
-END:VTIMEZONE\r
-"""
-
-_FIRST = ["Alex", "Sam", "Jordan", "Maria", "Jürgen", "Zoë", "Li", "Ana", "Noah", "Chloé"]
-_LAST = ["Smith", "Müller", "García", "Nguyen", "O'Brien", "Dubois", "Rossi", "Kowalski"]
-_KINDS = ["Massage 60", "Massage 90", "Deep tissue", "Prenatal", "Sports massage"]
-
-
-def _fold(line: str) -> str:
-    data = line.encode()
-    if len(data) <= 75:
-        return line + "\r\n"
-    parts: list[str] = []
-    while len(data) > 75:
-        cut = 75 if not parts else 74
-        while cut > 0 and (data[cut] & 0xC0) == 0x80:
-            cut -= 1
-        parts.append(data[:cut].decode())
-        data = data[cut:]
-    parts.append(data.decode())
-    return "\r\n ".join(parts) + "\r\n"
-
-
-def generate_feed(count: int = 10_000, *, seed: int = 3) -> bytes:
-    """Return a Google-style feed of *count* events spread over 2019-2027 (about 5 MB)."""
-    rng = random.Random(seed)
-    out = [
-        "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
-        "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Clinic\r\n"
-        "X-WR-TIMEZONE:Europe/Berlin\r\n",
-        _VTIMEZONE,
-    ]
-    first_day = date(2019, 1, 1)
-    span_days = (date(2027, 12, 31) - first_day).days
-    for index in range(count):
-        day = first_day + timedelta(days=rng.randrange(span_days))
-        start = datetime(  # noqa: DTZ001 - a wall time in Europe/Berlin
-            day.year, day.month, day.day, rng.randrange(7, 20), rng.choice([0, 15, 30, 45])
-        )
-        length = timedelta(minutes=rng.choice([30, 45, 60, 90]))
-        name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}\\, {rng.choice(_KINDS)}"
-        kind = rng.random()
-        lines = ["BEGIN:VEVENT"]
-        if kind < 0.04:
-            lines += [
-                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-            ]
-        elif kind < 0.24:
-            utc_start = start.replace(tzinfo=BERLIN).astimezone(UTC)
-            lines += [
-                f"DTSTART:{utc_start:%Y%m%dT%H%M%SZ}",
-                f"DTEND:{utc_start + length:%Y%m%dT%H%M%SZ}",
-            ]
-        else:
-            lines += [
-                f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}",
-                f"DTEND;TZID=Europe/Berlin:{start + length:%Y%m%dT%H%M%S}",
-            ]
-        if 0.24 <= kind < 0.29:
-            lines.append("RRULE:FREQ=WEEKLY;WKST=MO;UNTIL=20301231T000000Z;BYDAY=MO")
-        lines += [
-            "DTSTAMP:20250101T000000Z",
-            f"UID:{rng.getrandbits(64):016x}{index}@google.com",
-            "DESCRIPTION:Notes: medium pressure\\, left shoulder. Phone +1 555 01"
-            f"{index % 100:02d}. https://zoom.us/j/{rng.getrandbits(40)}",
-            f"LOCATION:Treatment room {rng.randrange(1, 5)}\\, 12 Example Street\\, Berlin",
-            "STATUS:CANCELLED" if 0.29 <= kind < 0.32 else "STATUS:CONFIRMED",
-            f"SUMMARY:{name}",
-            f"ATTENDEE;PARTSTAT=ACCEPTED;CN=client{index}:mailto:client{index}@example.com",
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            "DESCRIPTION:This is an event reminder",
-            "TRIGGER:-P0DT0H30M0S",
-            "END:VALARM",
-            "END:VEVENT",
-        ]
-        out.extend(_fold(line) for line in lines)
-    out.append("END:VCALENDAR\r\n")
-    return "".join(out).encode()
 
 
 def icalendar_sessions(
@@ -179,15 +81,6 @@ def importer_sessions(
     return sorted((s.name, s.start, s.end) for s in result.sessions)
 
 
-def _best_time(run: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def _peak_memory(run: Callable[[], object]) -> int:
     tracemalloc.start()
     try:
@@ -209,8 +102,8 @@ def bench(label: str, data: bytes, *, tz: tzinfo, today: date) -> bool:
     window = window_for(today, tz)
     ours = importer_sessions(data, tz=tz, window=window)
     theirs = icalendar_sessions(data, tz=tz, window=window)
-    ours_time = _best_time(lambda: importer_sessions(data, tz=tz, window=window), repeat=7)
-    theirs_time = _best_time(lambda: icalendar_sessions(data, tz=tz, window=window), repeat=2)
+    ours_time = best_cpu_seconds(lambda: importer_sessions(data, tz=tz, window=window), 7)
+    theirs_time = best_cpu_seconds(lambda: icalendar_sessions(data, tz=tz, window=window), 2)
     ours_peak = _peak_memory(lambda: importer_sessions(data, tz=tz, window=window))
     theirs_peak = _peak_memory(lambda: icalendar_sessions(data, tz=tz, window=window))
     same = ours == theirs

@@ -1,5 +1,5 @@
-"""Render the dialogs to PNG, for review by eye: calendar settings, sync preview, settings and
-today's summary.
+"""Render the dialogs to PNG, for review by eye: calendar settings, sync preview, settings,
+today's summary, About and the crash dialog.
 
 Usage: .venv/bin/python scripts/render_dialogs.py [OUTPUT_DIR]   (default: screenshots/dialogs)
 """
@@ -19,10 +19,13 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from scripts._render import demo_application
 from sessionclock.core.countdown import Phase
+from sessionclock.core.crash_report import crash_report
 from sessionclock.core.feed.importer import ImportedSession, ImportResult, SkippedEvent, SkipReason
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import import_window, plan_sync
+from sessionclock.ui.diagnostics import runtime
+from sessionclock.ui.dialogs.crash_dialog import CrashDialog
 from sessionclock.ui.prompts import MessageBoxPrompts
 from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
@@ -94,9 +97,15 @@ def main() -> int:
     preview.grab().save(str(out / "preview.png"))
     print(out / "preview.png")
     application = demo_application(Phase.TURNOVER)
+    try:
+        raise KeyError("a client's name")  # what a crash looks like to the practitioner
+    except KeyError as e:
+        report = crash_report(e, runtime(), thread="MainThread")
     extra: tuple[tuple[str, QDialog], ...] = (
         ("settings", application.open_settings()),
         ("summary", application.open_summary()),
+        ("about", application.open_about()),
+        ("crash", CrashDialog(report, application.window)),
     )
     for name, shown in extra:
         shown.show()

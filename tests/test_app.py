@@ -17,23 +17,25 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import keyring
 import pytest
-from keyring.backends import fail
 from pytestqt.qtbot import QtBot
 
 from sessionclock import __version__, app
+from sessionclock.core import resources
 from sessionclock.core.clock import FixedClock, SystemClock
 from sessionclock.core.countdown import Phase
+from sessionclock.core.licences import Licence, to_json
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.profile import Profile, load_preferences, open_profile
 from sessionclock.store.database import Database
+from sessionclock.ui.dialogs.about_dialog import AboutDialog
 from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
 from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
 from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 from tests.support.desktop import fake_desktop
+from tests.support.keyrings import no_key_store
 from tests.support.prompts import ScriptedPrompts
 from tests.support.slow_feed import Stall, slow_feed
 
@@ -93,13 +95,9 @@ def test_the_demo_day_shows_a_running_session_and_leaves_nothing_behind(build: B
 
 
 def test_without_a_key_store_the_app_says_so_and_stores_nothing(tmp_path: Path) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
     prompts = ScriptedPrompts()
-    try:
+    with no_key_store():
         status = app.main(["--data-dir", str(tmp_path)], prompts=prompts)
-    finally:
-        keyring.set_keyring(previous)
     assert status == 1
     [(title, message, serious)] = prompts.reports
     assert title == "Session Clock cannot start"
@@ -373,3 +371,76 @@ def test_an_export_that_cannot_be_written_says_why(
     [(title, message, _serious)] = prompts.reports
     assert title == "The schedule could not be exported"
     assert "No such file" in message
+
+
+@pytest.mark.allow_warning_logs
+def test_an_unexpected_error_is_reported_calmly_and_the_clock_keeps_running(
+    qtbot: QtBot, build: Build, prompts: ScriptedPrompts
+) -> None:
+    application = build()
+    client = application.controller.state.current
+    assert client is not None
+    failures: list[str] = []
+
+    def fail_once(state: object) -> None:
+        if not failures:
+            failures.append(client.client_name)
+            raise RuntimeError(f"could not show {client.client_name}")
+
+    application.controller.state_changed.connect(fail_once)
+    reporter = app.watch_for_crashes(application)
+    try:
+        qtbot.waitUntil(lambda: bool(prompts.crashes), timeout=5000)
+        # The clock keeps counting after the error.
+        with qtbot.waitSignal(application.controller.state_changed, timeout=5000):
+            pass
+    finally:
+        reporter.uninstall()
+    [report] = prompts.crashes
+    assert report.startswith(f"Session Clock {__version__} (from Python)\n")
+    assert "\nPlatform: " in report and "\nQt: " in report
+    assert "RuntimeError (message left out)" in report
+    assert "in fail_once" in report
+    controller = application.controller
+    for session in controller.sessions_on(controller.today()):
+        for part in session.client_name.split():
+            assert part not in report
+    assert application.ticker.is_active()
+
+
+def listed_libraries(dialog: AboutDialog) -> list[str]:
+    items = [dialog.libraries.topLevelItem(i) for i in range(dialog.libraries.topLevelItemCount())]
+    return [item.text(0) for item in items if item is not None]
+
+
+def test_about_lists_the_libraries_the_app_runs_with(build: Build) -> None:
+    application = build()
+    dialog = application.open_about()
+    libraries = set(listed_libraries(dialog))
+    # From a checkout the list is what this process imported (the built app ships its own list,
+    # checked in tests/packaging): at least the libraries the running app stands on.
+    assert {"PySide6_Essentials", "SQLAlchemy", "keyring", "cryptography"} <= libraries
+    dialog.close()
+
+
+def test_about_shows_the_list_a_built_app_ships(
+    build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = (Licence("Only", "1.0", "MIT", "The text", ""),)
+    (tmp_path / "licences.json").write_text(to_json(shipped), encoding="utf-8")
+    monkeypatch.setattr(resources, "resource_root", lambda: tmp_path)
+    dialog = build().open_about()
+    assert listed_libraries(dialog) == ["Only"]
+    dialog.close()
+
+
+@pytest.mark.allow_warning_logs
+def test_a_log_folder_that_cannot_be_written_leaves_logging_to_the_terminal(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    with no_key_store():
+        status = app.main(["--data-dir", str(not_a_folder)], prompts=ScriptedPrompts())
+    assert status == 1
+    assert "no log file: its folder cannot be written" in caplog.text

@@ -234,3 +234,69 @@ def test_a_second_start_restores_the_size_the_practitioner_chose(launch: Any) ->
         second.keys(second.wait_for_window(), "ctrl+q")
         assert second.wait_for_exit() == 0
     assert report["window"][2:] == [1000, 600]
+
+
+def _second_launch(display: XDisplay, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Start the app again on the same profile, offscreen, and wait for it to end."""
+    return subprocess.run(
+        [sys.executable, "-m", "sessionclock", "--demo", "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=display.env(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(data_dir / "config")),
+        capture_output=True,
+        text=True,
+        timeout=START_S,
+        check=False,
+    )
+
+
+def _log(data_dir: Path) -> str:
+    return (data_dir / "logs" / "sessionclock.log").read_text(encoding="utf-8")
+
+
+def test_a_second_launch_brings_the_running_clock_to_the_front_and_ends(
+    tray_display: XDisplay, launch: Any, tmp_path: Path
+) -> None:
+    first = launch(tray_display)
+    window = first.wait_for_window()
+    tray_display.xdotool("windowminimize", "--sync", window)
+    wait_until(lambda: first._alive() and not first.main_windows(), "window minimised")
+
+    second = _second_launch(tray_display, tmp_path / "data")
+    assert second.returncode == 0, second.stderr
+    wait_until(lambda: first._alive() and bool(first.main_windows()), "the first clock in front")
+    log = _log(tmp_path / "data")
+    assert "a second launch asked this clock to come to the front" in log
+    assert "Session Clock was already running: brought it to the front" in log
+    assert log.count(" started (Qt ") == 1, "the second launch never started a clock of its own"
+
+    first.keys(first.main_windows()[0], "ctrl+q")
+    assert first.wait_for_exit() == 0
+
+
+def test_a_second_launch_leaves_room_mode_on(
+    tray_display: XDisplay, launch: Any, tmp_path: Path
+) -> None:
+    first = launch(tray_display)
+    first.keys(first.wait_for_window(), "F11")
+
+    def room() -> list[str]:
+        size = (tray_display.width, tray_display.height)
+        placed = first.display.placed_windows("--pid", str(first.process.pid))
+        return [window for window, (_, _, w, h) in placed.items() if (w, h) == size]
+
+    wait_until(lambda: first._alive() and bool(room()), "room mode")
+    [room_window] = room()
+    tray_display.xdotool("windowminimize", "--sync", room_window)
+    wait_until(lambda: first._alive() and not room(), "room clock minimised")
+
+    second = _second_launch(tray_display, tmp_path / "data")
+    assert second.returncode == 0, second.stderr
+    # The room clock comes back, full screen and in front: room mode was never left.
+    wait_until(lambda: first._alive() and room() == [room_window], "the room clock in front")
+    wait_until(
+        lambda: tray_display.xdotool("getactivewindow").strip() == room_window, "room active"
+    )
+    first.keys(room_window, "Escape")
+    wait_until(lambda: first._alive() and not room(), "room mode left")
+    first.keys(first.main_windows()[0], "ctrl+q")
+    assert first.wait_for_exit() == 0

@@ -60,6 +60,8 @@ def test_json_shape_sorted_sessions_and_offsets() -> None:
             {"name": "[private]", "start": "2025-08-25T16:35:00+02:00", "reason": "repeating"}
         ],
         "warnings": [],
+        "names_scrubbed": 0,
+        "free_busy": None,
         "error": None,
     }  # fmt: skip
 
@@ -94,7 +96,8 @@ def test_sources_are_read_in_order_and_one_failure_gives_status_1(tmp_path: Path
     assert [r["source"] for r in reports] == [APPLE, str(missing), str(page), OUTLOOK]
     assert reports[0]["error"] is None and reports[3]["error"] is None
     assert "could not be read" in str(reports[1]["error"])
-    assert "did not return a calendar" in str(reports[2]["error"])
+    # A local file is called a file, not an address.
+    assert str(reports[2]["error"]).startswith("This file is not a calendar")
     assert reports[2]["sessions"] == [] and reports[2]["skipped"] == []
     starts = [datetime.fromisoformat(str(s["start"])) for s in reports[0]["sessions"]]  # type: ignore[attr-defined]
     assert starts == sorted(starts) and len(starts) == 3
@@ -197,3 +200,55 @@ def test_entry_point_in_a_real_process() -> None:
 
     assert completed.returncode == 0, completed.stderr
     assert len(lines(completed.stdout)[0]["sessions"]) == 3  # type: ignore[arg-type]
+
+
+def test_redact_shows_initials_only() -> None:
+    status, output = run("check", APPLE, "--tz", "America/Vancouver", "--redact")
+
+    assert status == 0
+    assert output.splitlines()[2:5] == [
+        "   2025-07-04T16:00-07:00 → 2025-07-04T16:50-07:00  T. B.",
+        "   2025-07-05T09:00-07:00 → 2025-07-05T10:00-07:00  C. B.",
+        "   2025-07-07T09:00-07:00 → 2025-07-07T10:00-07:00  N. S.",
+    ]
+    assert "   skipped (cancelled): 2025-07-06T13:00-07:00  C. B." in output.splitlines()
+    assert "booking" not in output
+
+
+def test_redacted_json_and_the_free_busy_advice() -> None:
+    busy = str(feed_path("outlook_availability_only.ics"))
+
+    status, output = run("check", OUTLOOK, busy, "--tz", "UTC", "--json", "--redact")
+
+    assert status == 0
+    first, second = lines(output)
+    assert [s["name"] for s in first["sessions"]] == ["D. W.", "G. M."]  # type: ignore[attr-defined]
+    assert first["free_busy"] is None
+    assert "Outlook on the web" in str(second["free_busy"])
+
+
+def test_a_file_larger_than_the_cap_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "big.ics"
+    big.write_bytes(b"BEGIN:VCALENDAR\r\n" + b"X-FILL:" + b"x" * 20_000_000 + b"\r\n")
+
+    status, output = run("check", str(big), "--json")
+
+    assert status == 1
+    assert lines(output)[0]["error"] == "The file is larger than 20 MB, so it was not read."
+
+
+def test_checking_a_file_does_not_load_the_network_libraries() -> None:
+    code = (
+        "import sys\n"
+        "from sessionclock.feed_cli import main\n"
+        f"status = main(['check', {APPLE!r}, '--tz', 'UTC'])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore'))\n"
+        "print(status, loaded)\n"
+    )
+
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines()[-1] == "0 []"

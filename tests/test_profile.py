@@ -6,15 +6,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from sessionclock.core.clock import FixedClock, SystemClock
 from sessionclock.core.errors import SessionClockError
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import Preferences, ThemeName
 from sessionclock.profile import load_preferences, open_profile, save_preferences
+from tests.support.keyrings import no_key_store
 
 
 def test_the_demo_profile_has_a_day_and_leaves_nothing_behind() -> None:
@@ -46,13 +45,8 @@ def test_a_real_profile_keeps_sessions_between_starts(
 
 
 def test_without_a_key_store_nothing_is_opened_or_stored(tmp_path: Path) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    try:
-        with pytest.raises(SessionClockError, match="key store"):
-            open_profile(data_dir=tmp_path, demo=False, clock=SystemClock(UTC))
-    finally:
-        keyring.set_keyring(previous)
+    with no_key_store(), pytest.raises(SessionClockError, match="key store"):
+        open_profile(data_dir=tmp_path, demo=False, clock=SystemClock(UTC))
     assert not (tmp_path / "sessionclock.db").exists()
 
 

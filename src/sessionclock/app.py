@@ -22,6 +22,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from sessionclock import __version__
 from sessionclock.core.clock import Clock, SystemClock
 from sessionclock.core.errors import SessionClockError
+from sessionclock.core.instance import current_user, instance_name
+from sessionclock.core.logs import LogLevel, LogSetup, configure_logging
 from sessionclock.core.preferences import Preferences, SyncPreferences
 from sessionclock.core.themes import theme
 from sessionclock.profile import (
@@ -33,9 +35,11 @@ from sessionclock.profile import (
     record_sync,
     save_preferences,
 )
+from sessionclock.ui.app_icon import app_icon
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.clock.ticker import SecondTicker
 from sessionclock.ui.desktop import Desktop
+from sessionclock.ui.diagnostics import CrashReporter, runtime
 from sessionclock.ui.main.main_window import MainWindow
 from sessionclock.ui.notices.banner import Banner
 from sessionclock.ui.notices.chime_player import ChimePlayer
@@ -43,12 +47,14 @@ from sessionclock.ui.notices.reminder_presenter import Notifier, ReminderPresent
 from sessionclock.ui.notices.tray import TrayIcon
 from sessionclock.ui.prompts import MessageBoxPrompts, Prompts
 from sessionclock.ui.room.room_window import RoomWindow
+from sessionclock.ui.single_instance import InstanceServer, ask_running_to_activate
 
 if TYPE_CHECKING:
     # Built on demand, after the first paint: they bring httpx and the dialogs.
     from sessionclock.core.account.access import Access
     from sessionclock.ui.account.account_flow import AccountFlow
     from sessionclock.ui.account.service_calls import ClientMaker
+    from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
     from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
     from sessionclock.ui.sync.calendar_dialog import CalendarDialog
@@ -79,6 +85,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         metavar="URL",
         help="the account service to sign in to (before SESSIONCLOCK_SERVICE_URL and this "
         "computer's settings); https, or http on this computer only",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=LogLevel,
+        choices=list(LogLevel),
+        default=LogLevel.INFO,
+        help="how much Session Clock writes to its log file (default: info); never client data",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser.parse_args(argv)
@@ -167,6 +180,7 @@ class Application(QObject):
             (window.sync_requested, self.sync_now),
             (window.export_requested, self.export_schedule),
             (window.delete_data_requested, self._on_window_delete_data_requested),
+            (window.about_requested, self.open_about),
             (window.quit_requested, self.quit),
             (window.closed, self._on_window_closed),
             (room.left, self._on_room_left),
@@ -359,6 +373,16 @@ class Application(QObject):
         self._open(dialog)
         return dialog
 
+    @Slot()
+    def open_about(self) -> AboutDialog:
+        """Open About: the version, Qt and PySide6, and the bundled libraries' licences."""
+        from sessionclock.core.licences import bundled_licences
+        from sessionclock.ui.dialogs.about_dialog import AboutDialog
+
+        dialog = AboutDialog(runtime(), bundled_licences(), parent=self.window)
+        self._open(dialog)
+        return dialog
+
     @Slot(object)
     def _on_calendar_dialog_preferences_changed(self, sync: SyncPreferences) -> None:
         self.update_preferences(replace(self.preferences, sync=sync))
@@ -513,6 +537,20 @@ class Application(QObject):
     # -- windows, quitting and closing ---------------------------------------------------------
 
     @Slot()
+    def bring_to_front(self) -> None:
+        """Show the clock in front of other windows (a second launch asked); room mode, if it is
+        on, stays on and comes to the front instead of the main window."""
+        if self.room.isVisible():
+            self.room.enter()  # full screen again, even from minimised
+        else:
+            self.window.show_and_raise()
+
+    @Slot(str)
+    def show_crash(self, report: str) -> None:
+        """Say that something unexpected went wrong, with *report* to copy for support."""
+        self._prompts.crashed(self.window, report)
+
+    @Slot()
     def _on_room_left(self) -> None:
         if not self.window.isVisible():
             self.window.show_and_raise()
@@ -569,6 +607,16 @@ def build(profile: Profile, *, clock: Clock, desktop: Desktop, prompts: Prompts)
     return application
 
 
+def watch_for_crashes(application: Application) -> CrashReporter:
+    """Log unexpected errors of every thread and tell the practitioner through *application*;
+    the returned reporter's ``uninstall`` stops it."""
+    reporter = CrashReporter(application)
+    # Queued: the dialog opens from the event loop, not from inside the exception hook.
+    reporter.crashed.connect(application.show_crash, Qt.ConnectionType.QueuedConnection)
+    reporter.install()
+    return reporter
+
+
 def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -> int:
     """Run Session Clock; returns the process exit status.
 
@@ -577,24 +625,56 @@ def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -
         prompts: how to ask and tell the practitioner things (default: message boxes).
     """
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    # Warnings from libraries, and what the app itself says at INFO (never client data).
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("sessionclock").setLevel(logging.INFO)
+    logs = _start_logging(args.log_level, data_dir=args.data_dir)
+    try:
+        return _run(args, prompts=prompts if prompts is not None else MessageBoxPrompts())
+    finally:
+        if logs is not None:
+            logs.close()
+
+
+def _start_logging(level: LogLevel, *, data_dir: Path | None) -> LogSetup | None:
+    """Log to the platform's log folder (or ``DATA_DIR/logs``); to the terminal only if that
+    folder cannot be written."""
+    try:
+        return configure_logging(level, folder=data_dir / "logs" if data_dir else None)
+    except OSError as e:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        log.warning("no log file: its folder cannot be written (%s)", e.strerror)
+        return None
+
+
+def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Session Clock")
     qt_app.setApplicationVersion(__version__)
     qt_app.setDesktopFileName("sessionclock")
+    qt_app.setWindowIcon(app_icon())
+    # One clock per user and profile: a second launch brings the running one to the front.
+    name = instance_name(user=current_user(), data_dir=args.data_dir, demo=args.demo)
+    if ask_running_to_activate(name):
+        log.info("Session Clock was already running: brought it to the front")
+        return 0
     # Closing the last window does not end the app by itself: with a tray the clock keeps
     # running there, and without one the application quits through its one shutdown path.
     qt_app.setQuitOnLastWindowClosed(False)
     clock = SystemClock()
     desktop = Desktop.system(data_dir=args.data_dir)
-    chosen_prompts = prompts if prompts is not None else MessageBoxPrompts()
-    application = Application(clock, desktop=desktop, prompts=chosen_prompts)
+    application = Application(clock, desktop=desktop, prompts=prompts)
     application.finished.connect(qt_app.exit)
     # The session ending (log out, shut down) quits Qt without our Quit: shut down all the same.
     qt_app.aboutToQuit.connect(application.shutdown)
+    server = InstanceServer(name, application)
+    server.activation_requested.connect(application.bring_to_front)
+    server.listen()
+    reporter = watch_for_crashes(application)
+    log.info(
+        "Session Clock %s started (Qt %s, %s)",
+        __version__,
+        runtime().qt_version,
+        "built app" if runtime().frozen else "from Python",
+    )
 
     def open_when_shown() -> None:
         try:
@@ -606,7 +686,7 @@ def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -
                     data_dir=args.data_dir,
                     service_url=args.service_url,
                     desktop=desktop,
-                    prompts=chosen_prompts,
+                    prompts=prompts,
                 )
         except SessionClockError as e:
             application.fail_to_start(str(e))
@@ -618,6 +698,8 @@ def main(argv: Sequence[str] | None = None, *, prompts: Prompts | None = None) -
     try:
         return qt_app.exec()
     finally:
+        reporter.uninstall()
+        server.close()
         application.shutdown()
         # Nothing may paint once the app has ended: main() can run again in one process (tests),
         # and a window left showing would be painted while Python frees it.

@@ -3,10 +3,13 @@
 Usage::
 
     sessionclock-feed check SOURCE... [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--tz ZONE] [--json]
+                                      [--redact]
 
 SOURCE is a file path or an https (or webcal) address; sources are read in order in one process.
 Exit status: 0 when every source was read, 1 when one could not be read at all, 2 for a usage error.
-Addresses are shown masked: the output can be pasted into a support ticket.
+Addresses are always shown masked; with ``--redact`` client names are shown as initials only, so
+the output can be pasted into a support request. The HTTP libraries are only imported when an
+address is checked: a local file is checked at once.
 """
 
 from __future__ import annotations
@@ -18,15 +21,16 @@ import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path
-from typing import TextIO
-
-import httpx
+from typing import TYPE_CHECKING, TextIO
 
 from sessionclock.core.errors import SessionClockError
-from sessionclock.core.feed.fetch import fetch_feed, make_client, mask_feed_url
+from sessionclock.core.feed import MAX_FEED_BYTES
 from sessionclock.core.feed.importer import ImportResult, import_feed
+from sessionclock.core.feed.names import initials
 from sessionclock.core.feed.timezones import iana_name
+
+if TYPE_CHECKING:
+    import httpx
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 1
@@ -34,6 +38,7 @@ EXIT_USAGE = 2
 _ADDRESS_MARK = "://"
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 _LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_MSG_FILE_TOO_LARGE = "The file is larger than {limit} MB, so it was not read."
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +49,17 @@ class SourceReport:
         source: the path as given, or the address masked.
         result: the import result, when the source was read.
         error: the user-presentable reason it could not be read.
+        redact: names are shown as initials only.
     """
 
     source: str
     result: ImportResult | None = field(default=None, repr=False)
     error: str | None = None
+    redact: bool = False
+
+    def name(self, name: str | None) -> str | None:
+        """Return *name* as it may be shown (initials only when redacting)."""
+        return initials(name) if self.redact and name is not None else name
 
     def to_json(self) -> dict[str, object]:
         """Return the JSON object documented for ``--json``."""
@@ -56,18 +67,20 @@ class SourceReport:
         return {
             "source": self.source,
             "sessions": [
-                {"name": s.name, "start": s.start.isoformat(), "end": s.end.isoformat()}
+                {"name": self.name(s.name), "start": s.start.isoformat(), "end": s.end.isoformat()}
                 for s in (result.sessions if result else ())
             ],
             "skipped": [
                 {
-                    "name": s.name,
+                    "name": self.name(s.name),
                     "start": s.start.isoformat() if s.start else None,
                     "reason": s.reason.value,
                 }
                 for s in (result.skipped if result else ())
             ],
             "warnings": list(result.warnings) if result else [],
+            "names_scrubbed": result.names_scrubbed if result else 0,
+            "free_busy": result.free_busy if result else None,
             "error": self.error,
         }
 
@@ -114,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the practitioner's time zone (default: this computer's)",
     )  # fmt: skip
     check.add_argument("--json", action="store_true", help="print one JSON object per source")
+    check.add_argument(
+        "--redact", action="store_true",
+        help="show client names as initials only (for a support request)",
+    )  # fmt: skip
     return parser
 
 
@@ -134,25 +151,43 @@ def _window(first: date | None, last: date | None, tz: tzinfo) -> tuple[datetime
     return start, end
 
 
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as file:
+        data = file.read(MAX_FEED_BYTES + 1)
+    if len(data) > MAX_FEED_BYTES:
+        raise SessionClockError(_MSG_FILE_TOO_LARGE.format(limit=MAX_FEED_BYTES // 1_000_000))
+    return data
+
+
 def check_source(
     source: str,
     *,
     tz: tzinfo,
     window: tuple[datetime, datetime] | None,
     client: Callable[[], httpx.Client],
+    redact: bool = False,
 ) -> SourceReport:
     """Read one source (file or address) and import it; errors become the report's message."""
-    is_address = _ADDRESS_MARK in source
-    shown = mask_feed_url(source) if is_address else source
+    if _ADDRESS_MARK not in source:
+        try:
+            result = import_feed(_read_file(source), tz=tz, window=window, from_file=True)
+        except SessionClockError as error:
+            return SourceReport(source, error=str(error), redact=redact)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            return SourceReport(
+                source, error=f"The file could not be read: {reason}.", redact=redact
+            )
+        return SourceReport(source, result=result, redact=redact)
+
+    from sessionclock.core.feed.fetch import fetch_feed, mask_feed_url
+
+    shown = mask_feed_url(source)
     try:
-        data = fetch_feed(client(), source) if is_address else Path(source).read_bytes()
-        result = import_feed(data, tz=tz, window=window)
+        result = import_feed(fetch_feed(client(), source), tz=tz, window=window)
     except SessionClockError as error:
-        return SourceReport(shown, error=str(error))
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return SourceReport(shown, error=f"The file could not be read: {reason}.")
-    return SourceReport(shown, result=result)
+        return SourceReport(shown, error=str(error), redact=redact)
+    return SourceReport(shown, result=result, redact=redact)
 
 
 def _print_readable(report: SourceReport, *, out: TextIO) -> None:
@@ -168,11 +203,13 @@ def _print_readable(report: SourceReport, *, out: TextIO) -> None:
     for session in result.sessions:
         out.write(
             f"   {session.start.isoformat(timespec='minutes')} → "
-            f"{session.end.isoformat(timespec='minutes')}  {session.name}\n"
+            f"{session.end.isoformat(timespec='minutes')}  {report.name(session.name)}\n"
         )
     for skipped in result.skipped:
         when = skipped.start.isoformat(timespec="minutes") if skipped.start else "(no start)"
-        out.write(f"   skipped ({skipped.reason.value}): {when}  {skipped.name or ''}\n")
+        out.write(
+            f"   skipped ({skipped.reason.value}): {when}  {report.name(skipped.name) or ''}\n"
+        )
     for warning in result.warnings:
         out.write(f"   warning: {warning}\n")
 
@@ -180,14 +217,15 @@ def _print_readable(report: SourceReport, *, out: TextIO) -> None:
 def main(
     argv: Sequence[str] | None = None,
     *,
-    client_factory: Callable[[], httpx.Client] = make_client,
+    client_factory: Callable[[], httpx.Client] | None = None,
     out: TextIO | None = None,
 ) -> int:
     """Run the command line; return the exit status.
 
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
-        client_factory: builds the https client (tests pass one on a mock transport).
+        client_factory: builds the https client (default: the app's; tests pass one on a mock
+            transport).
         out: where to print (default: standard output).
     """
     stream = out if out is not None else sys.stdout
@@ -207,13 +245,18 @@ def main(
 
     def client() -> httpx.Client:
         if not made:
-            made.append(client_factory())
+            if client_factory is not None:
+                made.append(client_factory())
+            else:
+                from sessionclock.core.feed.fetch import make_client
+
+                made.append(make_client())
         return made[0]
 
     status = EXIT_OK
     try:
         for source in args.sources:
-            report = check_source(source, tz=tz, window=window, client=client)
+            report = check_source(source, tz=tz, window=window, client=client, redact=args.redact)
             if report.error is not None:
                 status = EXIT_UNREADABLE
             if args.json:

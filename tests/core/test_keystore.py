@@ -19,6 +19,7 @@ from sessionclock.core.keystore import (
     KeyStore,
     MemoryKeyStore,
     backend_name,
+    next_step,
     refusal_reason,
 )
 from tests.support.keyrings import InMemoryKeyring
@@ -112,8 +113,10 @@ def test_memory_store_exposes_a_copy_of_its_secrets() -> None:
 
 def test_damaged_keyring_entry_is_reported_not_returned(memory_keyring: InMemoryKeyring) -> None:
     memory_keyring.passwords[(DEFAULT_SERVICE, "n")] = "not base64!"
-    with pytest.raises(KeyStoreUnavailableError, match="damaged"):
+    with pytest.raises(KeyStoreUnavailableError, match="damaged") as caught:
         KeyringKeyStore().get_secret("n")
+
+    assert "Delete all data on this computer" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -187,7 +190,11 @@ def test_backend_failures_become_key_store_unavailable(error: Exception) -> None
         store.set_secret("n", b"top-secret")
     with pytest.raises(KeyStoreUnavailableError):
         store.delete_secret("n")
-    assert type(error).__name__ in str(get_info.value)
+    for message in (str(get_info.value), str(set_info.value)):
+        # Plain words and what to do next; no exception names such as "InitError".
+        assert type(error).__name__ not in message
+        assert "Error" not in message
+        assert "then try again" in message
     assert "top-secret" not in str(set_info.value)
     assert set_info.value.__cause__ is error
 
@@ -210,8 +217,33 @@ def test_backend_discovery_failure_becomes_key_store_unavailable(
         raise keyring.errors.InitError("config file unreadable")
 
     monkeypatch.setattr(keyring, "get_keyring", broken)
-    with pytest.raises(KeyStoreUnavailableError, match="could not be opened"):
+    with pytest.raises(KeyStoreUnavailableError, match="could not be opened") as caught:
         KeyringKeyStore().check_available()
+
+    assert "InitError" not in str(caught.value)
+    assert str(caught.value).endswith(next_step())
+
+
+def test_a_locked_key_store_says_to_unlock_it() -> None:
+    store = KeyringKeyStore(backend=BrokenKeyring(keyring.errors.KeyringLocked("locked")))
+
+    with pytest.raises(KeyStoreUnavailableError) as caught:
+        store.get_secret("n")
+
+    assert str(caught.value) == f"The system's key store is locked. {next_step()}"
+
+
+@pytest.mark.parametrize(
+    ("platform", "where"),
+    [
+        ("linux", "GNOME Keyring or KDE Wallet"),
+        ("darwin", "macOS Keychain"),
+        ("win32", "Windows Credential Manager"),
+    ],
+)
+def test_the_next_step_names_the_platforms_key_store(platform: str, where: str) -> None:
+    assert where in next_step(platform)
+    assert next_step(platform).endswith("then try again.")
 
 
 def test_where_the_secrets_live_is_named_for_the_privacy_page() -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sessionclock.core.demo import demo_day
 from sessionclock.core.models import Session
-from sessionclock.core.schedule import clock_window, overlapping
+from sessionclock.core.schedule import clock_window, overlapping, overlapping_indexes
 
 TZ = ZoneInfo("Europe/Berlin")
+SYDNEY = ZoneInfo("Australia/Sydney")
+LONDON = ZoneInfo("Europe/London")
 
 
 def at(hour: int, minute: int = 0, day: int = 10) -> datetime:
@@ -38,3 +41,47 @@ def test_demo_day_has_one_session_running_now() -> None:
     assert len(running) == 1
     assert running[0].start == at(10, 47)
     assert all(b.start - a.end == timedelta(minutes=15) for a, b in itertools.pairwise(sessions))
+
+
+def _at(minutes: int, length: int) -> Session:
+    start = datetime(2026, 3, 2, 8, tzinfo=SYDNEY) + timedelta(minutes=minutes)
+    return Session("C", start, start + timedelta(minutes=length))
+
+
+def test_overlapping_indexes_marks_every_session_that_overlaps_another() -> None:
+    sessions = (
+        _at(0, 60),  # 0: overlaps 1
+        _at(30, 60),  # 1
+        _at(90, 30),  # 2: touches 1 only
+        _at(200, 30),  # 3: inside 4, listed before it
+        _at(180, 120),  # 4
+        _at(300, 10),  # 5: touches 4 only
+        _at(400, 10),  # 6: alone
+    )
+
+    assert overlapping_indexes(sessions) == {0, 1, 3, 4}
+    assert overlapping_indexes(()) == frozenset()
+
+
+def test_overlapping_indexes_agrees_with_checking_every_pair() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        sessions = tuple(
+            _at(rng.randrange(0, 600, 5), rng.choice([5, 15, 30, 60, 90])) for _ in range(12)
+        )
+        by_pairs = frozenset(
+            i
+            for i, session in enumerate(sessions)
+            if overlapping(session, sessions[:i] + sessions[i + 1 :])
+        )
+
+        assert overlapping_indexes(sessions) == by_pairs
+
+
+def test_overlapping_indexes_compares_instants_across_zones() -> None:
+    sydney = _at(0, 60)  # 08:00-09:00 in Sydney (AEDT, +11)
+    # The last minute of it, written in London time.
+    start = sydney.start.astimezone(LONDON) + timedelta(minutes=59)
+    london = Session("L", start, start + timedelta(hours=1))
+
+    assert overlapping_indexes((sydney, london)) == {0, 1}

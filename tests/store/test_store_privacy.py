@@ -6,11 +6,14 @@ open (when recent writes sit in the WAL) and after it is closed.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import text
 
 from sessionclock.core.keystore import KeyringKeyStore
@@ -45,6 +48,11 @@ def _found(db_path: Path, needles: Iterable[bytes]) -> list[tuple[str, bytes]]:
 
 def _spellings(text_: str) -> list[bytes]:
     return [text_.encode("utf-8"), text_.encode("utf-16-le"), text_.lower().encode("utf-8")]
+
+
+def _sealed_url(db: Database) -> bytes:
+    with db.engine.connect() as connection:
+        return bytes(connection.execute(text("SELECT url_sealed FROM feed_sources")).scalar_one())
 
 
 def _sealed_values(db: Database) -> list[bytes]:
@@ -91,10 +99,7 @@ def test_disconnect_leaves_no_trace_of_the_feed_address(
 ) -> None:
     db = Database.open(db_path)
     repo = db.repository(_fill(db, keystore), keystore)
-    with db.engine.connect() as connection:
-        sealed_url = bytes(
-            connection.execute(text("SELECT url_sealed FROM feed_sources")).scalar_one()
-        )
+    sealed_url = _sealed_url(db)
     assert _found(db_path, [sealed_url])
     repo.disconnect_feed()
     assert _found(db_path, [sealed_url, *_spellings(FEED_URL)]) == []
@@ -133,3 +138,51 @@ def test_deleting_an_account_leaves_no_trace_of_it(
             assert count == 0, table
     db.close()
     assert _found(db_path, traces) == []
+
+
+def test_replacing_the_feed_address_leaves_no_trace_of_the_old_one(
+    db_path: Path, keystore: KeyringKeyStore
+) -> None:
+    db = Database.open(db_path)
+    repo = db.repository(_fill(db, keystore), keystore)
+    old = _sealed_url(db)
+    assert _found(db_path, [old])
+
+    repo.set_feed_url("https://calendar.test/private/ical/OtherToken1234/basic.ics")
+
+    assert _found(db_path, [old, *_spellings(FEED_URL)]) == []
+    assert db_path.with_name(db_path.name + "-wal").stat().st_size == 0
+    assert repo.feed_url() == "https://calendar.test/private/ical/OtherToken1234/basic.ics"
+    db.close()
+    assert _found(db_path, [old, *_spellings(FEED_URL)]) == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows uses the user's ACL")
+def test_the_data_folder_and_every_database_file_are_private(
+    db_path: Path, keystore: KeyringKeyStore
+) -> None:
+    db = Database.open(db_path)
+    _fill(db, keystore)
+
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in _files(db_path)}
+    assert modes == {
+        "sessionclock.db": 0o600,
+        "sessionclock.db-wal": 0o600,
+        "sessionclock.db-shm": 0o600,
+    }
+    db.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows uses the user's ACL")
+def test_files_left_readable_by_an_older_version_are_made_private(db_path: Path) -> None:
+    db_path.parent.mkdir(mode=0o755)
+    for suffix in ("", "-wal", "-shm"):
+        path = db_path.with_name(db_path.name + suffix)
+        path.touch()
+        path.chmod(0o644)
+
+    Database.open(db_path).close()
+
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in _files(db_path)} == {0o600}

@@ -53,7 +53,8 @@ def corpus_files(name: str, pattern: str = "*.ics") -> list[Path | None]:
     path = corpus_dir(name)
     if path is None:
         return [None]
-    return list(sorted(path.rglob(pattern)))
+    files: list[Path | None] = [p for p in sorted(path.rglob(pattern)) if p.is_file()]
+    return files
 
 
 def file_id(path: Path | None) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
+from keyring.backends import fail
 
 
 class InMemoryKeyring(KeyringBackend):
@@ -30,3 +35,14 @@ class InMemoryKeyring(KeyringBackend):
             del self.passwords[(service, username)]
         except KeyError:
             raise keyring.errors.PasswordDeleteError("not found") from None
+
+
+@contextmanager
+def no_key_store() -> Iterator[None]:
+    """Make keyring refuse, as on a computer without a key store, for the ``with`` block."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)

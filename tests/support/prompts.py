@@ -21,6 +21,7 @@ class ScriptedPrompts:
         reports: (title, message, serious) of every report shown.
         save_paths: the answers to "where should this be saved?", in order (None: cancel).
         save_questions: (title, suggested, filters) of every such question.
+        crashes: the report of every unexpected error announced.
     """
 
     answers: list[bool] = field(default_factory=list)
@@ -28,6 +29,7 @@ class ScriptedPrompts:
     reports: list[tuple[str, str, bool]] = field(default_factory=list)
     save_paths: list[Path | None] = field(default_factory=list)
     save_questions: list[tuple[str, Path, str]] = field(default_factory=list)
+    crashes: list[str] = field(default_factory=list)
 
     def confirm(
         self, parent: QWidget | None, title: str, question: str, *, serious: bool = False
@@ -52,6 +54,10 @@ class ScriptedPrompts:
         if not self.save_paths:
             raise AssertionError(f"no path scripted for the question {title!r}")
         return self.save_paths.pop(0)
+
+    def crashed(self, parent: QWidget | None, report: str) -> None:
+        """Record the crash report."""
+        self.crashes.append(report)
 
     @property
     def messages(self) -> list[str]:

@@ -33,6 +33,10 @@ class FeedNotCalendarError(FeedError):
     """The bytes received are not an iCalendar feed (for example an HTML sign-in page)."""
 
 
+class FeedTooBusyError(FeedError):
+    """The feed has more events on one day than one practitioner can have (a clinic's calendar)."""
+
+
 class FeedNetworkError(FeedError):
     """The booking platform could not be reached: no network or the name does not resolve."""
 
@@ -62,7 +66,10 @@ class FeedTooLargeError(FeedError):
 
 
 class FeedCancelledError(FeedError):
-    """The practitioner cancelled the fetch."""
+    """The practitioner cancelled the sync (while it fetched or imported)."""
+
+    def __init__(self, message: str = "The calendar sync was cancelled.") -> None:
+        super().__init__(message)
 
 
 class KeyMissingError(DecryptionError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import sys
 import threading
 from typing import Any, Protocol
 
@@ -28,8 +29,33 @@ zero and the null backend is negative.
 
 _UNAVAILABLE = (
     "No secure key store is available on this computer, so Session Clock cannot keep its "
-    "encryption key safe. Nothing was stored."
+    "encryption key safe, and nothing was stored"
 )
+_DAMAGED = (
+    "The encryption key Session Clock keeps in the system's key store is damaged, so the data on "
+    "this computer cannot be opened. If the key store was restored from a backup, restore it "
+    "from the same backup as the data; otherwise use Session ▸ Delete all data on this computer "
+    "and connect the calendar again."
+)
+
+
+def next_step(platform: str = sys.platform) -> str:
+    """Return what to do about a key store that cannot be used, on *platform*, in plain words."""
+    if platform == "darwin":
+        return (
+            "Session Clock keeps its key in the macOS Keychain: open Keychain Access, unlock the "
+            "login keychain, then try again."
+        )
+    if platform.startswith("win"):
+        return (
+            "Session Clock keeps its key in the Windows Credential Manager: sign in to Windows "
+            "with your own account (not a guest account), then try again."
+        )
+    return (
+        "Session Clock keeps its key in the desktop's key store (GNOME Keyring or KDE Wallet): "
+        "make sure one is installed and unlocked (signing in to the desktop usually unlocks it), "
+        "then try again."
+    )
 
 
 class KeyStore(Protocol):
@@ -140,9 +166,7 @@ class KeyringKeyStore:
         try:
             return base64.b64decode(str(text), validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise KeyStoreUnavailableError(
-                "A secret in the key store is damaged and cannot be used."
-            ) from exc
+            raise KeyStoreUnavailableError(_DAMAGED) from exc
 
     def set_secret(self, name: str, secret: bytes) -> None:
         """Store *secret* under *name*.
@@ -191,7 +215,7 @@ class KeyringKeyStore:
                 raise _unavailable("could not be opened", exc) from exc
         reason = refusal_reason(backend)
         if reason is not None:
-            raise KeyStoreUnavailableError(f"{_UNAVAILABLE} ({reason})")
+            raise KeyStoreUnavailableError(f"{_UNAVAILABLE} ({reason}). {next_step()}")
         return backend
 
 
@@ -249,8 +273,10 @@ def refusal_reason(backend: Any) -> str | None:
 
 
 def _unavailable(what: str, exc: BaseException) -> KeyStoreUnavailableError:
-    # The exception's type is safe to show; its text might echo the service or secret name.
-    return KeyStoreUnavailableError(
-        f"The key store {what} ({type(exc).__name__}). Unlock or set up the system's key store "
-        "and try again."
-    )
+    # The exception's text might echo the service or secret name, and its type is jargon: the
+    # message says what happened and what to do; the cause stays attached for a developer.
+    from keyring.errors import KeyringLocked
+
+    if isinstance(exc, KeyringLocked):
+        return KeyStoreUnavailableError(f"The system's key store is locked. {next_step()}")
+    return KeyStoreUnavailableError(f"The system's key store {what}. {next_step()}")

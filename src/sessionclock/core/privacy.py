@@ -31,9 +31,9 @@ PROMISES: tuple[str, ...] = (
     "subscription state and the names of the devices you signed in with, and nothing else.",
     "Stripe handles payment; cancel at any time through the Stripe customer portal.",
     "Your schedule can be exported (CSV or iCalendar) at any time, with or without a subscription.",
-    "Disconnecting the calendar deletes its address at once (SQLite secure delete and a WAL "
-    "checkpoint); deleting the account deletes it at the account service and every row of it "
-    "on this computer, with its key and its sign-in.",
+    "Disconnecting the calendar, or replacing its address, deletes the old address at once "
+    "(SQLite secure delete and a WAL checkpoint); deleting the account deletes it at the account "
+    "service and every row of it on this computer, with its key and its sign-in.",
 )
 """The promises the privacy page shows, exactly as the README's "Privacy" section words them."""
 

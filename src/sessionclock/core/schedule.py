@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sessionclock.core.formatting import day_bounds
@@ -23,6 +23,25 @@ def overlapping(candidate: Session, others: Iterable[Session]) -> tuple[Session,
         and other.start.astimezone(UTC) < end
         and start < other.end.astimezone(UTC)
     )
+
+
+def overlapping_indexes(sessions: Sequence[Session]) -> frozenset[int]:
+    """Return the positions in *sessions* of every session that overlaps another one.
+
+    The same rule as :func:`overlapping` (sessions that only touch do not overlap), for a whole
+    day at once in O(n log n): sorted by start, a session overlaps an earlier one exactly when it
+    starts before the latest end so far, and then it also overlaps the session with that end.
+    """
+    starts = [s.start.astimezone(UTC) for s in sessions]
+    ends = [s.end.astimezone(UTC) for s in sessions]
+    found: set[int] = set()
+    latest: int | None = None
+    for index in sorted(range(len(sessions)), key=lambda i: (starts[i], ends[i])):
+        if latest is not None and starts[index] < ends[latest]:
+            found.update((index, latest))
+        if latest is None or ends[index] > ends[latest]:
+            latest = index
+    return frozenset(found)
 
 
 def clock_window(now: datetime, *, tz: tzinfo) -> tuple[datetime, datetime]:

@@ -87,16 +87,13 @@ class Database:
             StorageError: the folder or file cannot be created, opened or written.
         """
         with storage_errors():
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(path)
         engine = make_engine(path)
         try:
             with storage_errors():
                 # Alembic takes a tenth of a second to import: only when there is work for it.
                 if schema_revision(engine) != SCHEMA_REVISION:
                     upgrade(engine)
-                if os.name == "posix":
-                    # SQLite gives the -wal and -shm files the database file's permissions.
-                    path.chmod(0o600)
         except BaseException:
             engine.dispose()
             raise
@@ -151,6 +148,25 @@ class Database:
         delete_token(keystore, account_id)
         with storage_errors():
             checkpoint_wal(self.engine)
+
+
+def _make_private(path: Path) -> None:
+    """Create the data folder and the database file readable by this user only (POSIX).
+
+    The file is made (empty, mode 0600) before SQLite opens it, because SQLite gives the ``-wal``
+    and ``-shm`` files it creates the database file's permissions; files left by an older version
+    are tightened too.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "posix":
+        return  # the per-user data folder of Windows is private to its user already
+    path.parent.chmod(0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.is_file():
+            companion.chmod(0o600)
 
 
 def schema_revision(engine: Engine) -> str | None:

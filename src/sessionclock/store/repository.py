@@ -248,7 +248,10 @@ class AccountRepository:
     # Calendar feed ----------------------------------------------------------------------------
 
     def set_feed_url(self, url: str) -> None:
-        """Store the calendar feed address, sealed; replaces any previous one.
+        """Store the calendar feed address, sealed; replaces any previous one for good.
+
+        A replaced address is gone from the files at once, as after ``disconnect_feed``: secure
+        delete zeroes its old page and a WAL checkpoint removes the copy in the ``-wal`` file.
 
         Raises:
             KeyStoreUnavailableError: there is no key store, so nothing was stored.
@@ -260,7 +263,13 @@ class AccountRepository:
             set_={"url_sealed": statement.excluded.url_sealed},
         )
         with self._write() as orm:
+            replaced = orm.scalar(
+                select(FeedSourceRow.account_id).where(FeedSourceRow.account_id == self.account_id)
+            )
             orm.execute(statement)
+        if replaced is not None:
+            with storage_errors():
+                checkpoint_wal(self._engine)
 
     def feed_url(self) -> str | None:
         """Return the calendar feed address, or ``None`` if none is connected."""

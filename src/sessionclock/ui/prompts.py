@@ -13,6 +13,8 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from sessionclock.ui.dialogs.crash_dialog import CrashDialog
+
 
 class Prompts(Protocol):
     """Asks the practitioner to confirm, and tells them what went wrong."""
@@ -56,9 +58,22 @@ class Prompts(Protocol):
         """
         ...
 
+    def crashed(self, parent: QWidget | None, report: str) -> None:
+        """Say calmly that something unexpected went wrong, offering *report* to copy; return at
+        once (the clock goes on meanwhile).
+
+        Args:
+            parent: the window the message belongs to.
+            report: the crash report (no client data), for the practitioner to send to support.
+        """
+        ...
+
 
 class MessageBoxPrompts:
-    """``Prompts`` as the platform's standard message boxes."""
+    """``Prompts`` as the platform's standard message boxes, and ``CrashDialog`` after a crash."""
+
+    def __init__(self) -> None:
+        self._crash_dialog: CrashDialog | None = None
 
     def confirm(
         self, parent: QWidget | None, title: str, question: str, *, serious: bool = False
@@ -90,3 +105,17 @@ class MessageBoxPrompts:
         """Ask with the platform's save dialog."""
         chosen, _selected = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
         return Path(chosen) if chosen else None
+
+    def crashed(self, parent: QWidget | None, report: str) -> None:
+        """Open the crash dialog, window-modal; while one is open, later reports only go to the
+        log (an error that repeats every second must not pile up dialogs)."""
+        if self._crash_dialog is not None:
+            return
+        self._crash_dialog = CrashDialog(report, parent)
+        self._crash_dialog.finished.connect(self._on_crash_dialog_finished)
+        self._crash_dialog.open()
+
+    def _on_crash_dialog_finished(self, _result: int) -> None:
+        if self._crash_dialog is not None:
+            self._crash_dialog.deleteLater()
+            self._crash_dialog = None

@@ -1,19 +1,36 @@
-"""The corpus layer of the feed tests: its marker, and a line in the run's summary about it.
+"""Fixtures of the feed tests, and the corpus layer: its marker and a line in the run's summary.
 
-Whether the layer ran must be visible at a glance: a fresh clone (no ``../shared``) says the layer
-was not run, a run with the corpora says how many of its tests passed.
+Whether the corpus layer ran must be visible at a glance: a fresh clone (no ``../shared``) says the
+layer was not run, a run with the corpora says how many of its tests passed.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from sessionclock.core.feed.fetch import make_client
 from tests.support.corpus import MARKER, SHARED, corpus_dir, required
+from tests.support.feed_server import CertificateFiles, make_certificates
 
 _corpus_of: dict[str, str] = {}
 """The corpus (``ics``, ``peer-ics``) each collected corpus test reads, by node id."""
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
+    """Return a test CA and server certificates, written for the module's HTTPS servers."""
+    return make_certificates(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture
+def client(test_ca: CertificateFiles) -> Iterator[httpx.Client]:
+    """Return a feed client that trusts the test CA."""
+    with make_client(environ={"SSL_CERT_FILE": str(test_ca.ca_file)}, read_timeout=5) as made:
+        yield made
 
 
 def pytest_configure(config: pytest.Config) -> None:

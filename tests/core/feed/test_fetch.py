@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
-import ssl
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from sessionclock.core.errors import (
     FeedAccessError,
@@ -33,6 +23,7 @@ from sessionclock.core.errors import (
     ValidationError,
 )
 from sessionclock.core.feed.fetch import fetch_feed, make_client, mask_feed_url, normalise_feed_url
+from tests.support.feed_server import CertificateFiles, FeedServer, Route, RouteHandler, serve
 
 CALENDAR = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Client\r\n"
@@ -41,235 +32,46 @@ CALENDAR = (
 LOGIN_PAGE = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>" + b"x" * 500
 
 
-# ---------------------------------------------------------------------------- certificates
-
-
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _make_ca(common_name: str) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name))
-        .issuer_name(_name(common_name))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=365 * 30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert
-
-
-def _make_leaf(
-    ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate
-) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("localhost"))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=365 * 30))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    return key, cert
-
-
-def _write_pem(path: Path, *, key: ec.EllipticCurvePrivateKey, cert: x509.Certificate) -> None:
-    path.write_bytes(
-        cert.public_bytes(serialization.Encoding.PEM)
-        + key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-
-
-@dataclass
-class CertificateFiles:
-    """Files of a generated test certificate authority and a server certificate it signed.
-
-    Attributes:
-        ca_file: the CA certificate (PEM), to trust.
-        server_pem: the server's certificate and key (PEM).
-        untrusted_pem: a server certificate and key signed by another, untrusted CA.
-    """
-
-    ca_file: Path
-    server_pem: Path
-    untrusted_pem: Path
-
-
-@pytest.fixture(scope="module")
-def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
-    folder = tmp_path_factory.mktemp("ca")
-    ca_key, ca_cert = _make_ca("Session Clock Test CA")
-    leaf_key, leaf_cert = _make_leaf(ca_key, ca_cert)
-    other_key, other_cert = _make_ca("Untrusted CA")
-    rogue_key, rogue_cert = _make_leaf(other_key, other_cert)
-    ca_file = folder / "ca.pem"
-    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    _write_pem(folder / "server.pem", key=leaf_key, cert=leaf_cert)
-    _write_pem(folder / "rogue.pem", key=rogue_key, cert=rogue_cert)
-    return CertificateFiles(ca_file, folder / "server.pem", folder / "rogue.pem")
-
-
 # ---------------------------------------------------------------------------- the server
 
 
-@dataclass
-class FeedServer:
-    """A threaded HTTPS server on loopback with one route per scenario.
-
-    Attributes:
-        base: ``https://127.0.0.1:<port>``.
-        requests: (path, Cookie header) of each request received, in order.
-        release: set to let a deliberately stalled answer finish.
-    """
-
-    base: str
-    requests: list[tuple[str, str | None]] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
+def _chain(handler: RouteHandler, state: FeedServer) -> None:
+    left = int(handler.path.rsplit("/", 1)[1])
+    handler.redirect(f"{state.base}/chain/{left - 1}" if left else "/feed.ics")
 
 
-def _handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        """Routes for the scenarios of the fetch tests."""
-
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Keep the test output quiet."""
-
-        def _send(self, status: int, body: bytes, content_type: str, **headers: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name.replace("_", "-"), value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _redirect(self, location: str, **headers: str) -> None:
-            self._send(302, b"", "text/plain", Location=location, **headers)
-
-        def do_GET(self) -> None:
-            state.requests.append((self.path, self.headers.get("Cookie")))
-            path = self.path
-            if path == "/feed.ics":
-                self._send(200, CALENDAR, "text/calendar; charset=utf-8")
-            elif path == "/hop":
-                self._redirect("/feed.ics", Set_Cookie="session=tracking; Path=/")
-            elif path.startswith("/chain/"):
-                left = int(path.rsplit("/", 1)[1])
-                self._redirect(f"{state.base}/chain/{left - 1}" if left else "/feed.ics")
-            elif path == "/to-http":
-                self._redirect(state.base.replace("https://", "http://") + "/feed.ics")
-            elif path == "/missing":
-                self._send(404, b"Not found", "text/plain")
-            elif path == "/unauthorised":
-                self._send(401, b"", "text/plain")
-            elif path == "/broken":
-                self._send(500, b"", "text/plain")
-            elif path == "/login":
-                self._send(200, LOGIN_PAGE, "text/html; charset=utf-8")
-            elif path == "/big-declared":
-                self._send(200, CALENDAR + b"X" * 5000, "text/calendar")
-            elif path == "/big-streamed":
-                self._stream(CALENDAR + b"X" * 100_000)
-            elif path == "/stall":
-                state.release.wait(timeout=10)
-                self._send(200, CALENDAR, "text/calendar")
-            else:
-                self._send(404, b"", "text/plain")
-
-        def _stream(self, body: bytes) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/calendar")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            for start in range(0, len(body), 4096):
-                piece = body[start : start + 4096]
-                try:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                    self.wfile.flush()
-                except OSError:
-                    return  # the client stopped reading, as it should
-            self.wfile.write(b"0\r\n\r\n")
-
-    return Handler
+def _stall(handler: RouteHandler, state: FeedServer) -> None:
+    state.release.wait(timeout=10)
+    handler.send(200, CALENDAR, "text/calendar")
 
 
-def _serve(pem: Path) -> Iterator[FeedServer]:
-    state = FeedServer(base="")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pem)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    state.base = f"https://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def _pieces(body: bytes) -> Iterator[bytes]:
+    return (body[start : start + 4096] for start in range(0, len(body), 4096))
+
+
+ROUTES: dict[str, Route] = {
+    "/feed.ics": lambda h, _: h.send(200, CALENDAR, "text/calendar; charset=utf-8"),
+    "/hop": lambda h, _: h.redirect("/feed.ics", Set_Cookie="session=tracking; Path=/"),
+    "/chain/": _chain,
+    "/to-http": lambda h, s: h.redirect(s.base.replace("https://", "http://") + "/feed.ics"),
+    "/missing": lambda h, _: h.send(404, b"Not found", "text/plain"),
+    "/unauthorised": lambda h, _: h.send(401, b"", "text/plain"),
+    "/broken": lambda h, _: h.send(500, b"", "text/plain"),
+    "/login": lambda h, _: h.send(200, LOGIN_PAGE, "text/html; charset=utf-8"),
+    "/big-declared": lambda h, _: h.send(200, CALENDAR + b"X" * 5000, "text/calendar"),
+    "/big-streamed": lambda h, _: h.chunked(_pieces(CALENDAR + b"X" * 100_000)),
+    "/stall": _stall,
+}
 
 
 @pytest.fixture
 def server(test_ca: CertificateFiles) -> Iterator[FeedServer]:
-    yield from _serve(test_ca.server_pem)
+    yield from serve(test_ca.server_pem, ROUTES)
 
 
 @pytest.fixture
 def rogue_server(test_ca: CertificateFiles) -> Iterator[FeedServer]:
-    yield from _serve(test_ca.untrusted_pem)
-
-
-@pytest.fixture
-def client(test_ca: CertificateFiles) -> Iterator[httpx.Client]:
-    with make_client(environ={"SSL_CERT_FILE": str(test_ca.ca_file)}, read_timeout=5) as made:
-        yield made
+    yield from serve(test_ca.untrusted_pem, ROUTES)
 
 
 def _assert_no_address(error: FeedError, server: FeedServer) -> None:

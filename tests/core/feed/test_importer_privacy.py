@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sessionclock.core.feed import parser
+from sessionclock.core.feed import importer, parser
 from sessionclock.core.feed.importer import ImportResult, SkipReason, import_feed
 
 MARKER = "ZQXMARKER"
@@ -93,21 +93,26 @@ def test_marker_feed_is_imported_and_no_marker_comes_out() -> None:
     assert found == []
 
 
-def test_marker_lines_are_never_tokenised(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[str] = []
-    original = parser.parse_line
+def test_marker_lines_are_never_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[bytes] = []
+    plain, checked = parser.decode, parser.decode_checked
 
-    def spy(line: str, *, value_has_no_colon: bool = False) -> parser.ContentLine | None:
-        seen.append(line)
-        return original(line, value_has_no_colon=value_has_no_colon)
+    def spy_plain(raw: bytes) -> str:
+        decoded.append(raw)
+        return plain(raw)
 
-    monkeypatch.setattr(parser, "parse_line", spy)
+    def spy_checked(raw: bytes) -> tuple[str, bool]:
+        decoded.append(raw)
+        return checked(raw)
+
+    monkeypatch.setattr(importer, "decode", spy_plain)
+    monkeypatch.setattr(importer, "decode_checked", spy_checked)
 
     import_feed(MARKED_FEED, tz=UTC)
 
-    assert seen, "the spy must see the whitelisted lines"
-    assert any(line.startswith("SUMMARY:Alex") for line in seen)
-    assert [line for line in seen if MARKER in line] == []
+    assert decoded, "the spy must see the whitelisted lines"
+    assert b"Alex Client" in decoded
+    assert [raw for raw in decoded if MARKER.encode() in raw] == []
 
 
 def test_client_names_never_appear_in_warnings() -> None:

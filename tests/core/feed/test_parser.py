@@ -1,4 +1,4 @@
-"""Decoding, unfolding and content-line tokenising."""
+"""Decoding, unfolding, scanning for whitelisted lines, and content-line tokenising."""
 
 from __future__ import annotations
 
@@ -9,37 +9,96 @@ import pytest
 from sessionclock.core.feed.parser import (
     ContentLine,
     Duration,
-    decode_feed,
-    iter_blocks,
+    Line,
+    clean_name,
+    decode_checked,
     parse_date_time,
     parse_duration,
     parse_line,
-    read_event,
+    prepare,
+    scan,
     unescape_text,
 )
 
 
-def test_decode_strips_bom_normalises_line_ends_and_unfolds_on_bytes() -> None:
+def lines(data: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """Return (name, raw line, component) of each line a scan yields."""
+    return [(line.name, line.raw, line.component) for line in scan(prepare(data))]
+
+
+def test_prepare_strips_bom_normalises_line_ends_and_unfolds_on_bytes() -> None:
     # "é" is split by the fold between its two UTF-8 bytes.
     data = b"\xef\xbb\xbfBEGIN:VCALENDAR\r\nSUMMARY:Ren\xc3\r\n \xa9e\rX:1\n\tY\nEND:VCALENDAR"
 
-    decoded = decode_feed(data)
+    prepared = prepare(data)
 
-    assert decoded.text == "\nBEGIN:VCALENDAR\nSUMMARY:Renée\nX:1Y\nEND:VCALENDAR"
-    assert not decoded.windows_1252
-
-
-def test_decode_falls_back_to_windows_1252() -> None:
-    decoded = decode_feed(b"BEGIN:VCALENDAR\nSUMMARY:M\xfcller \x80\nEND:VCALENDAR\n")
-
-    assert "SUMMARY:Müller €" in decoded.text
-    assert decoded.windows_1252
+    assert prepared.text == "\nBEGIN:VCALENDAR\nSUMMARY:Renée\nX:1Y\nEND:VCALENDAR".encode()
+    assert prepared.upper == prepared.text.upper()
 
 
-def test_lower_case_structure_is_recognised() -> None:
-    decoded = decode_feed(b"begin:vcalendar\nbegin:vevent\nsummary:x\nend:vevent\nend:vcalendar")
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+    ],
+)
+def test_utf16_and_utf32_are_read(encoding: str, bom: bytes) -> None:
+    text = "\r\nBEGIN:VCALENDAR\r\nSUMMARY:Zoë\r\nEND:VCALENDAR\r\n"
 
-    assert [body for body, _ in iter_blocks(decoded.text, "VEVENT")] == ["\nsummary:x"]
+    assert lines(bom + text.encode(encoding))[1] == (b"SUMMARY", "SUMMARY:Zoë".encode(), b"")
+
+
+def test_scan_yields_only_whitelisted_names_in_any_case() -> None:
+    data = (
+        b"begin:vcalendar\nDESCRIPTION:not read\nSummary;LANGUAGE=en:Name\nLOCATION:x\n"
+        b"dtStart:20250101T090000Z\nX-CUSTOM:y\nATTENDEE:mailto:a@b.c\nend:VCalendar\n"
+    )
+
+    assert lines(data) == [
+        (b"BEGIN", b"begin:vcalendar", b"VCALENDAR"),
+        (b"SUMMARY", b"Summary;LANGUAGE=en:Name", b""),
+        (b"DTSTART", b"dtStart:20250101T090000Z", b""),
+        (b"END", b"end:VCalendar", b"VCALENDAR"),
+    ]
+
+
+def test_names_broken_by_nul_bytes_or_spaces_still_count() -> None:
+    data = (
+        b"BEGIN:VEVENT\nRRU\x00LE:FREQ=DAILY\nSTA TUS:CANCELLED\n\x00RDATE:20250101\n"
+        b"BEGIN : VALARM\nEND:VAL\x00ARM\nDESCR\x00IPTION:never read\nEND:VEVENT"
+    )
+
+    assert [(name, component) for name, _, component in lines(data)] == [
+        (b"BEGIN", b"VEVENT"),
+        (b"RRULE", b""),
+        (b"STATUS", b""),
+        (b"RDATE", b""),
+        (b"BEGIN", b"VALARM"),
+        (b"END", b"VALARM"),
+        (b"END", b"VEVENT"),
+    ]
+
+
+def test_clean_name() -> None:
+    assert clean_name(b" rru\x00le ") == b"RRULE"
+    assert clean_name(b"X-MS-\tOLK") == b"X-MS-OLK"
+
+
+def test_value_skips_colons_inside_quoted_parameters() -> None:
+    line = Line(b"SUMMARY", b'SUMMARY;X-A="a:b";X-B="c":Termin: 10:00')
+
+    assert line.value() == b"Termin: 10:00"
+    assert Line(b"SUMMARY", b"SUMMARY").value() == b""
+    assert Line(b"SUMMARY", b'SUMMARY;X="open:value').value() == b""
+
+
+def test_each_line_is_decoded_on_its_own() -> None:
+    assert decode_checked("Zoë".encode()) == ("Zoë", True)
+    assert decode_checked(b"M\xfcller \x80") == ("Müller €", False)
 
 
 def test_parse_line_respects_quotes() -> None:
@@ -71,19 +130,7 @@ def test_parse_line_refuses_lines_without_a_shape(text: str) -> None:
 
 def test_unescape_text() -> None:
     assert unescape_text("Smith\\, Jo\\;\\nnext\\\\line\x13 ") == "Smith, Jo; next\\line"
-
-
-def test_read_event_whitelist_and_nested_components() -> None:
-    body = (
-        "\nSUMMARY:Outer\nBEGIN:VALARM\nSUMMARY:Inner\nDTSTART:20000101T000000Z\nEND:VALARM\n"
-        "DTSTART:20250101T090000Z\nRRULE:FREQ=DAILY\nDTEND:20250101T100000Z\nstatus:Cancelled\n"
-    )
-
-    event = read_event(body)
-
-    assert event.summary == "Outer"
-    assert event.dtstart is not None and event.dtstart.value == "20250101T090000Z"
-    assert event.series and event.cancelled
+    assert unescape_text("  plain   name ") == "plain name"
 
 
 @pytest.mark.parametrize(
@@ -94,13 +141,26 @@ def test_read_event_whitelist_and_nested_components() -> None:
         ("20250101", (date(2025, 1, 1), False)),
         ("20250101T090000,20250102T090000", (datetime(2025, 1, 1, 9), False)),  # noqa: DTZ001
         ("20251301T090000", None),
+        ("20250101'", None),
+        ("20250101T0900000", None),
         ("soon", None),
+        ("2" * 5000, None),
     ],
 )
 def test_parse_date_time(value: str, expected: tuple[date, bool] | None) -> None:
     parsed = parse_date_time(ContentLine("DTSTART", {}, value))
 
     assert (None if parsed is None else (parsed.value, parsed.utc)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("20250101", date(2025, 1, 1)), ("20250101T000000", date(2025, 1, 1)), ("20250101'", None)],
+)
+def test_parse_date_time_with_value_date(value: str, expected: date | None) -> None:
+    parsed = parse_date_time(ContentLine("DTSTART", {"VALUE": "DATE"}, value))
+
+    assert (None if parsed is None else parsed.value) == expected
 
 
 @pytest.mark.parametrize(
@@ -113,6 +173,7 @@ def test_parse_date_time(value: str, expected: tuple[date, bool] | None) -> None
         ("P", None),
         ("PT", None),
         ("1H", None),
+        ("PT" + "9" * 5000 + "H", None),
     ],
 )
 def test_parse_duration(text: str, expected: Duration | None) -> None:

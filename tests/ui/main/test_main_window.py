@@ -118,10 +118,12 @@ def test_menus_and_buttons_say_what_was_asked_for(qtbot: QtBot, window: MainWind
         window.summary_action.trigger()
     with qtbot.waitSignal(window.room_mode_requested):
         window.room_action.trigger()
+    with qtbot.waitSignal(window.about_requested):
+        window.about_action.trigger()
     toolbar_button = window.findChild(QWidget, "room-toolbar")
     assert toolbar_button is not None and toolbar_button.isVisible()
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&Session", "&View", "&Calendar", "&Tools"]
+    assert menus == ["&Session", "&View", "&Calendar", "&Tools", "&Help"]
 
 
 def test_syncing_disables_the_sync_controls(window: MainWindow) -> None:

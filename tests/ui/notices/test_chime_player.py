@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
+import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtMultimedia import QSoundEffect
 from pytestqt.qtbot import QtBot
 
+from sessionclock.core import resources
 from sessionclock.core.chimes import ChimeKind
+from sessionclock.core.resources import chime_path
 from sessionclock.ui.notices.chime_player import ChimePlayer, audio_output_count
 
 
@@ -55,11 +59,22 @@ def test_a_device_plays_the_chime(qtbot: QtBot) -> None:
         assert wav.read(4) == b"RIFF"
 
 
-def test_the_real_sound_effect_is_prepared_from_the_chime(qtbot: QtBot) -> None:
+def test_the_real_sound_effect_plays_the_shipped_chime(qtbot: QtBot) -> None:
     player = ChimePlayer(outputs=lambda: 1)
     effect = player._effect(ChimeKind.REMINDER)
     assert isinstance(effect, QSoundEffect)
-    assert effect.source().toLocalFile().endswith("reminder.wav")
+    assert Path(effect.source().toLocalFile()) == chime_path(ChimeKind.REMINDER)
+
+
+@pytest.mark.allow_warning_logs
+def test_a_missing_chime_file_is_reported_not_raised(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resources, "resource_root", lambda: tmp_path)
+    player = ChimePlayer(outputs=lambda: 1, sound=FakeSound)
+    with qtbot.waitSignal(player.unavailable) as blocker, qtbot.assertNotEmitted(player.played):
+        assert player.play(ChimeKind.NEXT_CLIENT, volume=0.5) is False
+    assert blocker.args == ["the chime could not be prepared"]
 
 
 def test_volume_zero_plays_nothing(qtbot: QtBot) -> None:

@@ -14,7 +14,8 @@ from sessionclock.core.models import Session
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.settings import ClockSettings
 from sessionclock.core.themes import theme
-from sessionclock.ui.notices.tray import create_tray, draw_icon, icon_text, tooltip_text
+from sessionclock.ui.app_icon import app_icon
+from sessionclock.ui.notices.tray import TrayIcon, draw_icon, icon_text, tooltip_text
 
 TZ = ZoneInfo("America/Vancouver")
 ANN = Session(
@@ -65,5 +66,8 @@ def test_icon_colour_follows_the_phase(qtbot: QtBot, time: tuple[int, int], phas
     assert QColor(image.pixelColor(0, 0)).alpha() == 0
 
 
-def test_no_tray_offscreen_so_the_app_falls_back_to_the_banner(qtbot: QtBot) -> None:
-    assert create_tray(theme(ThemeName.DAY)) is None
+def test_before_the_first_tick_the_tray_shows_the_app_icon(qtbot: QtBot) -> None:
+    tray = TrayIcon(theme(ThemeName.DAY))
+    shown = tray.icon.icon().pixmap(32, 32).toImage()
+    assert not shown.isNull()
+    assert shown == app_icon().pixmap(32, 32).toImage()

@@ -2,43 +2,98 @@
 
 The public entry point is :func:`import_feed`. It is a pure function of the bytes, the
 practitioner's zone and an optional window: no clock, no network, no global state keyed by anything
-a feed defines.
+a feed defines. One pass over the feed collects the events (only their whitelisted lines) and the
+feed's own time zone definitions; the events are then read in the zones they name. Time and memory
+grow linearly with the size of the feed, whatever its shape.
+
+It fails closed: an event that is not whole (cut off by the end of the download, or broken by
+another component starting inside it) may have lost its RRULE or STATUS, so it is never imported;
+a damaged RRULE or STATUS name still counts. Names lose any contact details (phone numbers, e-mail
+addresses, links) and are capped in length, and the result says so.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from sessionclock.core.errors import FeedNotCalendarError
+from sessionclock.core.errors import FeedCancelledError, FeedNotCalendarError, FeedTooBusyError
+from sessionclock.core.feed.names import (
+    MAX_NAME_LENGTH,
+    free_busy_advice,
+    is_busy_word,
+    platform_of,
+    scrub_contact_details,
+    shorten,
+)
 from sessionclock.core.feed.parser import (
     ContentLine,
     DateTimeValue,
-    RawEvent,
-    calendar_property,
-    decode_feed,
-    iter_blocks,
-    looks_like_calendar,
+    EventLines,
+    Line,
+    Prepared,
+    decode,
+    decode_checked,
+    is_cancelled,
+    is_true,
+    line_value,
     parse_date_time,
     parse_duration,
-    read_event,
+    parse_line,
+    prepare,
+    scan,
+    unescape_text,
 )
 from sessionclock.core.feed.timezones import (
     UTC_ZONE,
     TzinfoZone,
-    VTimezone,
     Zone,
     ZoneResolver,
     clean_tzid,
-    parse_vtimezone,
 )
+
+MAX_EVENTS_PER_DAY = 100
+"""More events than this starting on one day is not one practitioner's calendar."""
+MAX_ZONE_DEFINITIONS = 200
+"""Real feeds define a handful of zones; the rest of a feed with more is read without them."""
 
 # The widest UTC offsets in use are -12:00 and +14:00: a DTSTART whose local date lies more than a
 # day outside the window cannot start inside it.
 _PEEK_MARGIN = timedelta(days=2)
 _MAX_TZID_LABEL = 60
+_MAX_DEPTH = 100
+_MAX_ZONE_LINES = 50_000
+_MAX_DATE_LINE = 1_000
+_MAX_HEADS = 1_000
+_NAME_BYTES = 4 * MAX_NAME_LENGTH + 64  # enough UTF-8 (and escapes) for a whole capped name
+_SERIES = frozenset({b"RRULE", b"RDATE", b"EXRULE", b"RECURRENCE-ID"})
+_VEVENT, _VTIMEZONE, _VCALENDAR = b"VEVENT", b"VTIMEZONE", b"VCALENDAR"
+
+_MSG_NOT_CALENDAR = (
+    "This address did not return a calendar. Copy the calendar (iCal) address again from the "
+    "booking platform."
+)
+_MSG_FILE_NOT_CALENDAR = (
+    "This file is not a calendar (iCalendar, .ics). Check that it is the file saved from the "
+    "booking platform."
+)
+_MSG_TOO_BUSY = (
+    "This calendar has {count} events on {day}, more than one practitioner's day: it may be a "
+    "whole clinic's calendar. Copy the calendar address of your own schedule instead; nothing was "
+    "imported."
+)
+_WARN_CP1252 = "Some lines of the calendar are not UTF-8; they were read as Windows-1252."
+_WARN_SCRUBBED = (
+    "Phone numbers, e-mail addresses or links were removed from {count} names: Session Clock "
+    "never keeps contact details."
+)
+_WARN_SHORTENED = "{count} names were longer than {limit} characters and were shortened."
+_WARN_BROKEN = "Some events could not be read at all and were left out."
+_WARN_CUT = "The calendar looks cut off; it may be incomplete."
+_WARN_ZONES = "The calendar defines too many time zones; only the first {limit} were read."
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +101,7 @@ class ImportedSession:
     """One session read from the feed.
 
     Attributes:
-        name: the SUMMARY (may be empty when the event has none).
+        name: the SUMMARY without contact details (may be empty when the event has none).
         start: the start, aware, expressed in the practitioner's zone.
         end: the end, aware, after ``start``.
     """
@@ -64,6 +119,22 @@ class SkipReason(enum.StrEnum):
     ALL_DAY = "all-day"
     NO_END = "no-end"
     INVALID_TIME = "invalid-time"
+    INCOMPLETE = "incomplete"
+
+    @property
+    def description(self) -> str:
+        """Return the reason in words, for the preview and the feed check."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS = {
+    SkipReason.REPEATING: "Part of a repeating series (not imported)",
+    SkipReason.CANCELLED: "Cancelled",
+    SkipReason.ALL_DAY: "All-day event",
+    SkipReason.NO_END: "No end time",
+    SkipReason.INVALID_TIME: "Time could not be read",
+    SkipReason.INCOMPLETE: "Cut off or broken in the calendar (not imported)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +142,7 @@ class SkippedEvent:
     """An event that was not imported, shown to the practitioner with its reason.
 
     Attributes:
-        name: the SUMMARY, if the event has one.
+        name: the SUMMARY without contact details, if the event has one.
         start: the start (for all-day events, midnight of the first day), if it could be read.
         reason: why it was skipped.
     """
@@ -88,42 +159,318 @@ class ImportResult:
     Attributes:
         sessions: the sessions, sorted by start.
         skipped: the events not imported, with reasons, sorted by start.
-        warnings: messages about the feed as a whole (never a client name).
+        warnings: messages about the feed as a whole (never a client name); they include the
+            messages of the fields below.
         truncated: the feed looks cut off (an unclosed calendar or event); a sync should not treat
             sessions missing from it as removed.
+        names_scrubbed: how many names had phone numbers, e-mail addresses or links removed.
+        names_shortened: how many names were cut to ``MAX_NAME_LENGTH`` characters.
+        free_busy: when every event is called "Busy" or "Free" (a free/busy address), what to do
+            instead, for the booking platform the feed comes from; None otherwise.
     """
 
     sessions: tuple[ImportedSession, ...]
     skipped: tuple[SkippedEvent, ...]
     warnings: tuple[str, ...]
     truncated: bool = False
+    names_scrubbed: int = 0
+    names_shortened: int = 0
+    free_busy: str | None = None
 
 
-class _Feed:
-    """The state of one import: zones, fallbacks and the warnings collected on the way."""
+@dataclass(slots=True)
+class _Scanned:
+    """What one pass over a feed found."""
 
-    def __init__(self, text: str, *, tz: tzinfo, warnings: Counter[str]) -> None:
-        self.warnings = warnings
+    events: list[EventLines] = field(default_factory=list)
+    zones: dict[str, list[Line]] = field(default_factory=dict)
+    calendar_zone: Line | None = None
+    prodid: Line | None = None
+    calendar_seen: bool = False
+    truncated: bool = False
+    too_many_zones: bool = False
+    named: int = 0
+    busy: int = 0
+
+
+class _Scanner:
+    """One pass over the scanned lines: a stack of open components and the event being read."""
+
+    def __init__(
+        self, window_digits: tuple[str, str] | None, cancelled: Callable[[], bool] = lambda: False
+    ) -> None:
+        self.found = _Scanned()
+        self._cancelled = cancelled
+        self._window = window_digits
+        self._stack: list[bytes] = []
+        self._event: EventLines | None = None
+        self._event_depth = -1
+        self._zone: list[Line] | None = None
+        self._zone_depth = -1
+        self._per_date: Counter[str] = Counter()
+        self._prepared = Prepared(b"", b"")
+
+    def run(self, prepared: Prepared) -> _Scanned:
+        self._prepared = prepared
+        outside = self._outside_window if self._window is not None else None
+        for line in scan(prepared, pass_over=outside):
+            name = line.name
+            if name == b"BEGIN":
+                self._begin(line)
+            elif name == b"END":
+                self._end(line)
+            elif self._event is not None:
+                self._event_property(line)
+            elif self._zone is not None:
+                self._zone_line(line)
+            elif not self._stack or self._stack[-1] == _VCALENDAR:
+                if name == b"X-WR-TIMEZONE" and self.found.calendar_zone is None:
+                    self.found.calendar_zone = line
+                elif name == b"PRODID" and self.found.prodid is None:
+                    self.found.prodid = line
+        if self._event is not None:
+            self._finish(complete=False)
+        if _VCALENDAR in self._stack:
+            self.found.truncated = True
+        return self.found
+
+    def _begin(self, line: Line) -> None:
+        kind = line.component
+        if kind == _VEVENT:
+            self.found.calendar_seen = True
+            if self._event is not None:
+                # Another event starts inside this one: this one was cut short.
+                del self._stack[self._event_depth :]
+                self._finish(complete=False)
+            self._event = EventLines()
+            self._event_depth = len(self._stack)
+            self._stack.append(kind)
+            return
+        if kind == _VCALENDAR:
+            self.found.calendar_seen = True
+        if len(self._stack) >= _MAX_DEPTH:
+            return
+        if self._zone is not None:
+            self._zone_line(line)
+        elif kind == _VTIMEZONE and self._event is None:
+            self._zone = []
+            self._zone_depth = len(self._stack)
+        self._stack.append(kind)
+
+    def _end(self, line: Line) -> None:
+        kind = line.component
+        stack = self._stack
+        if kind not in stack:
+            return
+        index = len(stack) - 1 - stack[::-1].index(kind)
+        event = self._event
+        if event is not None and index <= self._event_depth:
+            whole = index == self._event_depth == len(stack) - 1 and not event.damaged
+            del stack[index:]
+            self._finish(complete=whole)
+            return
+        if event is not None:
+            # A component inside the event closes; anything left open inside it is broken.
+            event.damaged = event.damaged or index != len(stack) - 1
+        elif self._zone is not None:
+            if index == self._zone_depth:
+                self._store_zone(self._zone)
+            elif index > self._zone_depth:
+                self._zone_line(line)
+            if index <= self._zone_depth:
+                self._zone = None
+        del stack[index:]
+
+    def _event_property(self, line: Line) -> None:
+        event = self._event
+        assert event is not None
+        name = line.name
+        # Series and status count at any depth inside the event: fail closed.
+        if name in _SERIES:
+            event.series = True
+        elif name == b"STATUS":
+            event.cancelled = event.cancelled or is_cancelled(line.raw)
+        elif len(self._stack) - 1 != self._event_depth:
+            return
+        elif name == b"SUMMARY":
+            event.summary = event.summary or line.raw
+        elif name == b"DTSTART":
+            event.dtstart = event.dtstart or line.raw
+        elif name == b"DTEND":
+            event.dtend = event.dtend or line.raw
+        elif name == b"DURATION":
+            event.duration = event.duration or line.raw
+        elif name == b"X-MICROSOFT-CDO-ALLDAYEVENT":
+            event.all_day = event.all_day or is_true(line.raw)
+
+    def _zone_line(self, line: Line) -> None:
+        zone = self._zone
+        assert zone is not None
+        if len(zone) < _MAX_ZONE_LINES:
+            zone.append(line)
+        else:
+            zone.clear()
+            self._zone = None
+
+    def _store_zone(self, lines: list[Line]) -> None:
+        tzid = next((line for line in lines if line.name == b"TZID"), None)
+        if tzid is None:
+            return
+        parsed = parse_line(decode(tzid.raw))
+        key = clean_tzid(parsed.value).casefold() if parsed is not None else ""
+        if not key or key in self.found.zones:
+            return
+        if len(self.found.zones) >= MAX_ZONE_DEFINITIONS:
+            self.found.too_many_zones = True
+            return
+        self.found.zones[key] = lines
+
+    def _outside_window(self, start: int, end: int) -> bool:
+        """Return whether the plain event at [start, end) starts outside the window: then its
+        lines are passed over, and only what the whole feed's checks need is noted."""
+        assert self._window is not None
+        if self._cancelled():
+            raise FeedCancelledError
+        upper, text = self._prepared.upper, self._prepared.text
+        low, high = self._window
+        dates = 0
+        position = start
+        # Every DTSTART in it (an alarm has none, but a damaged feed might) must be outside.
+        while (found := upper.find(b"\nDTSTART", position, end)) >= 0:
+            position = found + 8
+            if upper[position] in b";:":
+                digits = _peek_date(text[found + 1 : upper.find(b"\n", position, end)])
+                if digits is None or low <= digits <= high:
+                    return False
+                dates += 1
+        if not dates:
+            return False
+        self.found.calendar_seen = True
+        self._count_name(_own_summary(upper, text, start, end))
+        return True
+
+    def _count_name(self, summary: bytes | None) -> None:
+        """Count a named event, and whether its name is what free/busy publishing writes."""
+        if summary is None:
+            return
+        value = line_value(summary)
+        if value.strip():
+            self.found.named += 1
+            if len(value) <= 64 and is_busy_word(decode(value)):
+                self.found.busy += 1
+
+    def _finish(self, *, complete: bool) -> None:
+        if self._cancelled():
+            raise FeedCancelledError
+        event = self._event
+        assert event is not None
+        self._event = None
+        self._event_depth = -1
+        event.complete = complete
+        found = self.found
+        if not complete:
+            found.truncated = True
+        self._count_name(event.summary)
+        digits = _peek_date(event.dtstart) if event.dtstart is not None else None
+        if digits is not None:
+            if self._window is not None and not self._window[0] <= digits <= self._window[1]:
+                return
+            # The date as written is at most a day from the practitioner's: over twice the limit
+            # on one written date is over the limit on some day, so stop reading at once.
+            self._per_date[digits] += 1
+            if self._per_date[digits] > 2 * MAX_EVENTS_PER_DAY:
+                day = f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"
+                raise FeedTooBusyError(
+                    _MSG_TOO_BUSY.format(count=f"more than {2 * MAX_EVENTS_PER_DAY}", day=day)
+                )
+        found.events.append(event)
+
+
+def _own_summary(upper: bytes, text: bytes, start: int, end: int) -> bytes | None:
+    """Return the SUMMARY line of the plain event at [start, end) itself (not of an alarm)."""
+    position = start
+    while (found := upper.find(b"\nSUMMARY", position, end)) >= 0:
+        position = found + 8
+        if upper[position] not in b";:":
+            continue
+        opened = upper.rfind(b"\nBEGIN:VALARM", start, found)
+        if opened < 0 or opened < upper.rfind(b"\nEND:VALARM", start, found):
+            return text[found + 1 : upper.find(b"\n", position, end)]
+    return None
+
+
+def _peek_date(raw: bytes) -> str | None:
+    """Return the 8 date digits of a DTSTART line without tokenising it."""
+    colon = raw.rfind(b":")
+    digits = raw[colon + 1 : colon + 9]
+    if colon < 0 or len(digits) != 8 or not digits.isdigit():
+        return None
+    return digits.decode("ascii")
+
+
+class _Reader:
+    """Reads the scanned events of one feed: zones, fallbacks, names and the warnings."""
+
+    def __init__(self, found: _Scanned, *, tz: tzinfo) -> None:
+        self.warnings: Counter[str] = Counter()
+        self.scrubbed = 0
+        self.shortened = 0
+        self.windows_1252 = False
+        self.tz = tz
         self.local = TzinfoZone(tz)
-        definitions: dict[str, VTimezone] = {}
-        for body, _complete in iter_blocks(text, "VTIMEZONE"):
-            try:
-                parsed = parse_vtimezone(body)
-            except (ValueError, OverflowError, IndexError):
-                parsed = None
-            if parsed is None:
-                warnings[
-                    "A time zone definition in the feed could not be read; it was ignored."
-                ] += 1
-                continue
-            definitions.setdefault(parsed[0], parsed[1])
-        self.resolver = ZoneResolver(definitions)
+        self._heads: dict[bytes, ContentLine] = {}
+        self.resolver = ZoneResolver(found.zones)
         self.calendar_zone: Zone | None = None
-        wr_timezone = calendar_property(text, "X-WR-TIMEZONE")
-        if wr_timezone is not None and clean_tzid(wr_timezone):
-            self.calendar_zone = self.resolver.resolve(wr_timezone)
-            if self.calendar_zone is None:
-                self._unknown_zone(wr_timezone)
+        if found.calendar_zone is not None:
+            text, utf8 = decode_checked(found.calendar_zone.raw)
+            self.windows_1252 = not utf8
+            content = parse_line(text)
+            if content is not None and clean_tzid(content.value):
+                self.calendar_zone = self.resolver.resolve(content.value)
+                if self.calendar_zone is None:
+                    self._unknown_zone(content.value)
+
+    def _content(self, raw: bytes | None) -> ContentLine | None:
+        """Return a date or duration line tokenised (the value of such a line has no colon).
+
+        The part before the value (``DTSTART;TZID=Europe/Berlin``) repeats from event to event:
+        it is read once per feed.
+        """
+        if raw is None or len(raw) > _MAX_DATE_LINE:
+            return None
+        colon = raw.rfind(b":")
+        if colon < 0:
+            return None
+        head = raw[:colon]
+        known = self._heads.get(head)
+        if known is None:
+            text, utf8 = decode_checked(raw)
+            self.windows_1252 = self.windows_1252 or not utf8
+            known = parse_line(text, value_has_no_colon=True)
+            if known is None:
+                return None
+            if len(self._heads) < _MAX_HEADS:
+                self._heads[head] = known
+            return known
+        return ContentLine(known.name, known.params, raw[colon + 1 :].decode("latin-1"))
+
+    def name(self, line: bytes | None) -> str | None:
+        """Return the SUMMARY of *line*: unescaped, without contact details, capped."""
+        if line is None:
+            return None
+        value = line_value(line)
+        if len(value) > _NAME_BYTES:
+            cut = _NAME_BYTES
+            while cut > 0 and value[cut] & 0xC0 == 0x80:
+                cut -= 1  # do not split a UTF-8 character
+            value = value[:cut]
+        text, utf8 = decode_checked(value)
+        self.windows_1252 = self.windows_1252 or not utf8
+        text, scrubbed = scrub_contact_details(unescape_text(text))
+        text, shortened = shorten(text)
+        self.scrubbed += scrubbed
+        self.shortened += shortened
+        return text
 
     def _unknown_zone(self, tzid: str) -> None:
         label = clean_tzid(tzid)[:_MAX_TZID_LABEL] or "(empty)"
@@ -131,13 +478,12 @@ class _Feed:
             f"The time zone “{label}” is not known; its events were read in your own time zone."
         ] += 1
 
-    def partner_zone(self, line: ContentLine | None) -> Zone | None:
-        """Return the zone named by *line* (the other end of an event), if it names a known one."""
+    def _partner_zone(self, line: ContentLine | None) -> Zone | None:
         if line is None or "TZID" not in line.params:
             return None
         return self.resolver.resolve(line.params["TZID"])
 
-    def zone_for(self, line: ContentLine, value: DateTimeValue, *, default: Zone | None) -> Zone:
+    def _zone_for(self, line: ContentLine, value: DateTimeValue, *, default: Zone | None) -> Zone:
         tzid = line.params.get("TZID")
         if tzid is not None:
             zone = self.resolver.resolve(tzid)
@@ -160,64 +506,92 @@ class _Feed:
         self.warnings["Some events have no time zone; they were read in your own time zone."] += 1
         return self.local
 
+    def read(self, event: EventLines) -> ImportedSession | SkippedEvent:
+        """Return the session *event* is, or why it is skipped."""
+        tz = self.tz
+        name = self.name(event.summary)
+        start_line = self._content(event.dtstart)
+        end_line = self._content(event.dtend)
+        start_value = parse_date_time(start_line) if start_line is not None else None
+        start: datetime | None = None
+        start_zone: Zone | None = None
+        if start_line is not None and start_value is not None:
+            if isinstance(start_value.value, datetime):
+                start_zone = self._zone_for(
+                    start_line, start_value, default=self._partner_zone(end_line)
+                )
+                start = start_zone.localize(start_value.value).astimezone(tz)
+            else:
+                start = _start_of_day(start_value.value, tz)
+
+        def skipped(reason: SkipReason) -> SkippedEvent:
+            return SkippedEvent(name=name, start=start, reason=reason)
+
+        if not event.complete:
+            return skipped(SkipReason.INCOMPLETE)
+        if event.series:
+            return skipped(SkipReason.REPEATING)
+        if event.cancelled:
+            return skipped(SkipReason.CANCELLED)
+        if start_value is not None and not isinstance(start_value.value, datetime):
+            return skipped(SkipReason.ALL_DAY)
+        if event.all_day:
+            return skipped(SkipReason.ALL_DAY)
+        if start is None or start_zone is None or start_value is None:
+            return skipped(SkipReason.INVALID_TIME)
+        assert isinstance(start_value.value, datetime)
+        end: datetime | None = None
+        if end_line is not None:
+            end_value = parse_date_time(end_line)
+            if end_value is None or not isinstance(end_value.value, datetime):
+                return skipped(SkipReason.INVALID_TIME)
+            # A floating end beside a zoned start takes the start's zone.
+            end_zone = self._zone_for(end_line, end_value, default=start_zone)
+            end = end_zone.localize(end_value.value)
+        elif event.dtend is not None:
+            return skipped(SkipReason.INVALID_TIME)
+        elif event.duration is not None:
+            duration_line = self._content(event.duration)
+            duration = parse_duration(duration_line.value) if duration_line else None
+            if duration is None:
+                return skipped(SkipReason.INVALID_TIME)
+            wall_end = start_value.value + timedelta(days=duration.days)
+            # Days follow the wall clock; hours, minutes and seconds are real time.
+            end = start_zone.localize(wall_end).astimezone(UTC) + duration.exact
+        else:
+            return skipped(SkipReason.NO_END)
+        end = end.astimezone(tz)
+        if end <= start:
+            return skipped(SkipReason.INVALID_TIME)
+        return ImportedSession(name=name or "", start=start, end=end)
+
+    def messages(self) -> list[str]:
+        """Return the warnings, in the order they first happened, then the name notes."""
+        messages = list(self.warnings)
+        if self.resolver.unreadable:
+            messages.insert(
+                0, "A time zone definition in the feed could not be read; it was ignored."
+            )
+        if self.windows_1252:
+            messages.insert(0, _WARN_CP1252)
+        if self.scrubbed:
+            messages.append(_WARN_SCRUBBED.format(count=self.scrubbed))
+        if self.shortened:
+            messages.append(_WARN_SHORTENED.format(count=self.shortened, limit=MAX_NAME_LENGTH))
+        return messages
+
 
 def _start_of_day(day: date, tz: tzinfo) -> datetime:
     return TzinfoZone(tz).localize(datetime.combine(day, time()))
 
 
-def _read(event: RawEvent, feed: _Feed, tz: tzinfo) -> ImportedSession | SkippedEvent:
-    name = event.summary
-    start_value = parse_date_time(event.dtstart) if event.dtstart is not None else None
-    start: datetime | None = None
-    start_zone: Zone | None = None
-    if event.dtstart is not None and start_value is not None:
-        if isinstance(start_value.value, datetime):
-            start_zone = feed.zone_for(
-                event.dtstart, start_value, default=feed.partner_zone(event.dtend)
-            )
-            start = start_zone.localize(start_value.value).astimezone(tz)
-        else:
-            start = _start_of_day(start_value.value, tz)
-
-    def skipped(reason: SkipReason) -> SkippedEvent:
-        return SkippedEvent(name=name, start=start, reason=reason)
-
-    if event.series:
-        return skipped(SkipReason.REPEATING)
-    if event.cancelled:
-        return skipped(SkipReason.CANCELLED)
-    if start_value is not None and not isinstance(start_value.value, datetime):
-        return skipped(SkipReason.ALL_DAY)
-    if event.all_day_flag:
-        return skipped(SkipReason.ALL_DAY)
-    if start is None or start_zone is None or start_value is None:
-        return skipped(SkipReason.INVALID_TIME)
-    assert isinstance(start_value.value, datetime)
-    end: datetime | None = None
-    if event.dtend is not None:
-        end_value = parse_date_time(event.dtend)
-        if end_value is None or not isinstance(end_value.value, datetime):
-            return skipped(SkipReason.INVALID_TIME)
-        # A floating end beside a zoned start takes the start's zone.
-        end_zone = feed.zone_for(event.dtend, end_value, default=start_zone)
-        end = end_zone.localize(end_value.value)
-    elif event.duration is not None:
-        duration = parse_duration(event.duration.value)
-        if duration is None:
-            return skipped(SkipReason.INVALID_TIME)
-        wall_end = start_value.value + timedelta(days=duration.days)
-        # Days follow the wall clock; hours, minutes and seconds are real time.
-        end = start_zone.localize(wall_end).astimezone(UTC) + duration.exact
-    else:
-        return skipped(SkipReason.NO_END)
-    end = end.astimezone(tz)
-    if end <= start:
-        return skipped(SkipReason.INVALID_TIME)
-    return ImportedSession(name=name or "", start=start, end=end)
-
-
 def import_feed(
-    data: bytes, *, tz: tzinfo, window: tuple[datetime, datetime] | None = None
+    data: bytes,
+    *,
+    tz: tzinfo,
+    window: tuple[datetime, datetime] | None = None,
+    from_file: bool = False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> ImportResult:
     """Read the sessions of an iCalendar feed.
 
@@ -228,45 +602,38 @@ def import_feed(
         window: (start, end), aware; only events starting at or after start and before end are
             returned, in ``sessions`` and in ``skipped``. Events whose DTSTART date is clearly
             outside are passed over without being read. None imports everything.
+        from_file: the bytes come from a file, not an address (for the wording of errors).
+        cancelled: looked at for each event; True stops the import at once.
 
     Returns:
         The sessions, the skipped events with reasons, and warnings about the feed.
 
     Raises:
         FeedNotCalendarError: the bytes are not a calendar at all (an HTML page, an empty body).
+        FeedTooBusyError: more than ``MAX_EVENTS_PER_DAY`` events start on one day.
+        FeedCancelledError: *cancelled* said so.
     """
     if window is not None and (window[0].tzinfo is None or window[1].tzinfo is None):
         raise ValueError("the import window must be timezone-aware")
-    decoded = decode_feed(data)
-    if not looks_like_calendar(decoded):
-        raise FeedNotCalendarError(
-            "This address did not return a calendar. Copy the calendar (iCal) address again from "
-            "the booking platform."
-        )
-    text = decoded.text
-    warnings: Counter[str] = Counter()
-    if decoded.windows_1252:
-        warnings["The calendar is not UTF-8; it was read as Windows-1252."] += 1
-    feed = _Feed(text, tz=tz, warnings=warnings)
-    truncated = "\nBEGIN:VCALENDAR" in text and "\nEND:VCALENDAR" not in text
-
-    low, high = "00000000", "99999999"
+    digits = None
     if window is not None:
-        low = _shifted_digits(window[0], -_PEEK_MARGIN, low)
-        high = _shifted_digits(window[1], _PEEK_MARGIN, high)
+        digits = (
+            _shifted_digits(window[0], -_PEEK_MARGIN, "00000000"),
+            _shifted_digits(window[1], _PEEK_MARGIN, "99999999"),
+        )
+    found = _Scanner(digits, cancelled).run(prepare(data))
+    if not found.calendar_seen:
+        raise FeedNotCalendarError(_MSG_FILE_NOT_CALENDAR if from_file else _MSG_NOT_CALENDAR)
+    reader = _Reader(found, tz=tz)
 
     sessions: list[ImportedSession] = []
     skipped: list[SkippedEvent] = []
     broken = 0
-    for body, complete in iter_blocks(text, "VEVENT"):
-        if not complete:
-            truncated = True
-        if window is not None:
-            peeked = _peek_start_date(body)
-            if peeked is not None and not low <= peeked <= high:
-                continue
+    for event in found.events:
+        if cancelled():
+            raise FeedCancelledError
         try:
-            item = _read(read_event(body), feed, tz)
+            item = reader.read(event)
         except (ValueError, OverflowError, ArithmeticError):
             broken += 1
             continue
@@ -278,23 +645,48 @@ def import_feed(
             sessions.append(item)
         else:
             skipped.append(item)
+    _check_sanity(sessions, skipped, tz=tz)
+
+    warnings = reader.messages()
     if broken:
-        warnings["Some events could not be read at all and were left out."] += broken
-    if truncated:
-        warnings["The calendar looks cut off; it may be incomplete."] += 1
+        warnings.append(_WARN_BROKEN)
+    if found.too_many_zones:
+        warnings.append(_WARN_ZONES.format(limit=MAX_ZONE_DEFINITIONS))
+    if found.truncated:
+        warnings.append(_WARN_CUT)
+    free_busy = None
+    if found.named and found.busy == found.named:
+        free_busy = free_busy_advice(platform_of(_prodid(found.prodid)))
+        warnings.append(free_busy)
     sessions.sort(key=lambda s: (s.start, s.end, s.name))
     far_future = datetime.max.replace(tzinfo=UTC)
     skipped.sort(key=lambda s: (s.start or far_future, s.reason, s.name or ""))
     return ImportResult(
         sessions=tuple(sessions),
         skipped=tuple(skipped),
-        warnings=tuple(_format_warnings(warnings)),
-        truncated=truncated,
+        warnings=tuple(warnings),
+        truncated=found.truncated,
+        names_scrubbed=reader.scrubbed,
+        names_shortened=reader.shortened,
+        free_busy=free_busy,
     )
 
 
-def _format_warnings(counts: Counter[str]) -> list[str]:
-    return list(counts)
+def _prodid(line: Line | None) -> str | None:
+    return None if line is None else decode(line.value()[:200])
+
+
+def _check_sanity(
+    sessions: list[ImportedSession], skipped: list[SkippedEvent], *, tz: tzinfo
+) -> None:
+    """Refuse a feed with more events on one day than one practitioner can have."""
+    per_day: Counter[date] = Counter(s.start.astimezone(tz).date() for s in sessions)
+    per_day.update(s.start.astimezone(tz).date() for s in skipped if s.start is not None)
+    if not per_day:
+        return
+    day, count = per_day.most_common(1)[0]
+    if count > MAX_EVENTS_PER_DAY:
+        raise FeedTooBusyError(_MSG_TOO_BUSY.format(count=f"{count:,}", day=day.isoformat()))
 
 
 def _shifted_digits(moment: datetime, shift: timedelta, beyond: str) -> str:
@@ -304,17 +696,3 @@ def _shifted_digits(moment: datetime, shift: timedelta, beyond: str) -> str:
     except OverflowError:
         return beyond
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
-
-
-def _peek_start_date(body: str) -> str | None:
-    """Return the 8 date digits of the DTSTART value of *body* without tokenising anything."""
-    index = body.find("\nDTSTART")
-    if index < 0:
-        return None
-    line_end = body.find("\n", index + 1)
-    line = body[index + 1 : line_end if line_end >= 0 else len(body)]
-    colon = line.rfind(":")
-    digits = line[colon + 1 : colon + 9]
-    if colon < 0 or len(digits) != 8 or not digits.isdigit():
-        return None
-    return digits

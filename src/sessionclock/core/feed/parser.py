@@ -1,128 +1,262 @@
-"""A tolerant, whitelist-only reader of iCalendar text.
+"""A tolerant, whitelist-only reader of iCalendar bytes, in one linear pass.
 
-It decodes and unfolds the bytes once, finds components with plain string searches, and reads from
-each VEVENT only the handful of properties a session needs. Lines of any other property (LOCATION,
-DESCRIPTION, ATTENDEE, ORGANIZER, X- properties, alarms, recurrence rules) are never tokenised: for
-RRULE, RDATE and RECURRENCE-ID only the fact that the property is present is recorded.
+The bytes are unfolded once (CRLF, LF or CR; folds with a space or a TAB, even inside a UTF-8
+character) and scanned line by line for the few names Session Clock reads. Every other line
+(LOCATION, DESCRIPTION, ATTENDEE, ORGANIZER, X- properties, alarms) is passed over without being
+decoded or tokenised. Each line that is read is decoded on its own: UTF-8, or Windows-1252 when
+that one line is not UTF-8. Property and component names are case-insensitive, and a name broken by
+NUL bytes or spaces (``RRU\\0LE``) still counts, so that a damaged RRULE or STATUS can never let an
+event through. The time and memory of a scan grow linearly with the input, whatever its structure
+(unclosed or nested components, huge lines).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-_BOM = b"\xef\xbb\xbf"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _TEXT_ESCAPE_RE = re.compile(r"\\(.)", re.S)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _DATE_TIME_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(Z)?)?", re.I)
 _DURATION_RE = re.compile(
     r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.I
 )
-_STRUCTURE_RE = re.compile(
-    r"^(begin|end)(\s*:\s*)(vcalendar|vevent|vtimezone|standard|daylight|valarm)", re.I | re.M
-)
+_NOT_NAME = bytes(b for b in range(256) if not (chr(b).isalnum() and b < 128) and b != ord("-"))
 
-_EVENT_PROPERTIES = (
-    "SUMMARY",
-    "DTSTART",
-    "DTEND",
-    "DURATION",
-    "STATUS",
-    "RRULE",
-    "RDATE",
-    "RECURRENCE-ID",
-    "X-MICROSOFT-CDO-ALLDAYEVENT",
+NAMES = frozenset(
+    {
+        b"BEGIN",
+        b"END",
+        b"SUMMARY",
+        b"DTSTART",
+        b"DTEND",
+        b"DURATION",
+        b"STATUS",
+        b"RRULE",
+        b"RDATE",
+        b"EXRULE",
+        b"RECURRENCE-ID",
+        b"X-MICROSOFT-CDO-ALLDAYEVENT",
+        b"TZID",
+        b"TZOFFSETFROM",
+        b"TZOFFSETTO",
+        b"X-WR-TIMEZONE",
+        b"PRODID",
+    }
 )
-_SERIES_PROPERTIES = frozenset({"RRULE", "RDATE", "RECURRENCE-ID"})
-_DATE_PROPERTIES = frozenset({"DTSTART", "DTEND"})
+"""The only property names a scan yields; every other line is never decoded."""
+
+# A line of the upper-cased text is yielded when it is a clean BEGIN/END line (the component is
+# captured), when it starts with one of NAMES followed by ";" or ":", or when its name holds
+# anything that is not a letter, a digit or "-" (NUL, spaces, junk): such a name is cleaned and
+# looked up again, so "RRU\0LE" is seen as RRULE and "BEGIN : VEVENT" as BEGIN.
+_CANDIDATE_RE = re.compile(
+    # A plain STATUS that cannot be CANCELLED is passed over at once (most events have one).
+    rb"\n(?!STATUS:(?:CONFIRMED|TENTATIVE)\n)(?:(BEGIN|END):([A-Z0-9-]+)(?=\n)|("
+    + b"|".join(re.escape(name) for name in sorted(NAMES, key=lambda n: -len(n)))
+    + rb")[;:][^\n]*|[A-Z0-9-]*[^A-Z0-9\-;:\n][^\n]*)"
+)
+_NAME_END_RE = re.compile(rb"[;:]")
+# An event of the plain shape: a clean BEGIN line; lines whose names are clean and not BEGIN or END,
+# or whole VALARMs of such lines; a clean END line. Each step has one way to match: linear.
+_PLAIN_LINE = rb"\n(?!(?:BEGIN|END)[;:])[A-Z0-9-]+[;:][^\n]*"
+_PLAIN_EVENT_RE = re.compile(
+    rb"\nBEGIN:VEVENT(?=\n)(?:"
+    + _PLAIN_LINE
+    + rb"|\nBEGIN:VALARM(?=\n)(?:"
+    + _PLAIN_LINE
+    + rb")*\nEND:VALARM(?=\n))*\nEND:VEVENT(?=\n|\Z)"
+)
+_CANCELLED = frozenset({b"CANCELLED", b"CANCELED"})
 
 
 @dataclass(frozen=True, slots=True)
-class DecodedFeed:
-    """Feed text ready to scan: decoded, line endings made LF, unfolded, led by a newline.
+class Prepared:
+    """Feed bytes ready to scan.
 
     Attributes:
-        text: the unfolded text; every content line starts right after a ``\\n``.
-        windows_1252: True when the bytes were not UTF-8 and were read as Windows-1252.
+        text: the unfolded bytes, LF line ends, led by a ``\\n``; UTF-16 input is re-encoded as
+            UTF-8.
+        upper: ``text`` upper-cased (ASCII only, so every offset matches ``text``).
     """
 
-    text: str = field(repr=False)
-    windows_1252: bool
+    text: bytes = field(repr=False)
+    upper: bytes = field(repr=False)
 
 
-def decode_feed(data: bytes) -> DecodedFeed:
-    """Decode and unfold *data* (BOM, CRLF/LF/CR, folding with space or TAB, cp1252 fallback).
+def _unicode_text(data: bytes) -> str | None:
+    """Return *data* decoded when it is UTF-16 or UTF-32 (by BOM, or by its NUL pattern)."""
+    for bom, codec in zip(_UTF32_BOMS, ("utf-32-le", "utf-32-be"), strict=True):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    for bom, codec in zip(_UTF16_BOMS, ("utf-16-le", "utf-16-be"), strict=True):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    # Without a BOM: "BEGIN" with a NUL beside each letter; big-endian puts the letters at odd
+    # offsets.
+    found = data[:64].upper().find(b"B\x00E\x00G\x00I\x00N")
+    if found < 0:
+        return None
+    return data.decode("utf-16-be" if found % 2 else "utf-16-le", errors="replace")
 
-    Unfolding happens on bytes, before decoding, so a UTF-8 character split by a fold is whole.
-    """
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+def prepare(data: bytes) -> Prepared:
+    """Unfold *data* on bytes (so a UTF-8 character split by a fold is whole again)."""
+    text = _unicode_text(data)
+    if text is not None:
+        data = text.encode("utf-8", errors="replace")
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    data = data.lstrip().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     # Blank lines are not allowed, but some writers put them between a line and its folded
     # continuation; dropping them lets the fold join up again.
     while b"\n\n" in data:
         data = data.replace(b"\n\n", b"\n")
-    data = data.replace(b"\n ", b"").replace(b"\n\t", b"")
-    try:
-        text = data.decode("utf-8")
-        windows_1252 = False
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        windows_1252 = True
-    text = text.lstrip()
-    if "BEGIN:VEVENT" not in text and "BEGIN:VCALENDAR" not in text:
-        text = _STRUCTURE_RE.sub(lambda m: f"{m.group(1)}:{m.group(3)}".upper(), text)
-    return DecodedFeed("\n" + text, windows_1252)
+    data = b"\n" + data.replace(b"\n ", b"").replace(b"\n\t", b"")
+    return Prepared(data, data.upper())
 
 
-def looks_like_calendar(feed: DecodedFeed) -> bool:
-    """Return True when the text holds a calendar or at least one event."""
-    return "\nBEGIN:VCALENDAR" in feed.text or "\nBEGIN:VEVENT" in feed.text
+def clean_name(raw: bytes) -> bytes:
+    """Return a property or component name without junk bytes, upper case (``rru\\0le`` → RRULE)."""
+    return raw.translate(None, _NOT_NAME).upper()
 
 
-def iter_blocks(text: str, kind: str) -> Iterator[tuple[str, bool]]:
-    """Yield (body, complete) for each ``BEGIN:<kind>`` ... ``END:<kind>`` block of *text*.
-
-    *complete* is False for a block cut off by the end of the text.
-    """
-    begin = f"\nBEGIN:{kind}"
-    end = f"\nEND:{kind}"
+def line_value(raw: bytes) -> bytes:
+    """Return the bytes of *raw* (one line) after the first colon outside a quoted parameter."""
     position = 0
     while True:
-        start = text.find(begin, position)
-        if start < 0:
+        colon = raw.find(b":", position)
+        quote = raw.find(b'"', position, colon if colon >= 0 else len(raw))
+        if colon < 0:
+            return b""
+        if quote < 0:
+            return raw[colon + 1 :]
+        close = raw.find(b'"', quote + 1)
+        if close < 0:
+            return b""
+        position = close + 1
+
+
+class Line(NamedTuple):
+    """One content line a scan yields.
+
+    Attributes:
+        name: the property name, cleaned and upper case (one of ``NAMES``).
+        raw: the whole unfolded line, as bytes.
+        component: for BEGIN and END, the component (cleaned, upper case); else empty.
+    """
+
+    name: bytes
+    raw: bytes
+    component: bytes = b""
+
+    def value(self) -> bytes:
+        """Return the bytes after the first colon that is not inside a quoted parameter."""
+        return line_value(self.raw)
+
+
+def scan(
+    prepared: Prepared, *, pass_over: Callable[[int, int], bool] | None = None
+) -> Iterator[Line]:
+    """Yield the lines of *prepared* whose name is one of ``NAMES``, in order.
+
+    Args:
+        prepared: the feed.
+        pass_over: asked, for each event of the plain shape nearly every event has (closed by its
+            own END, nothing inside it but closed alarms, no name damaged by junk), with the span
+            of the event (from its BEGIN line to the end of its END line): True leaves out every
+            line of that event. The reader passes over events outside its window this way,
+            without tokenising their lines.
+    """
+    text = prepared.text
+    upper = prepared.upper
+    position = 0
+    while True:
+        for match in _CANDIDATE_RE.finditer(upper, position):
+            structure, component, name = match.group(1, 2, 3)
+            begin, end = match.start() + 1, match.end()
+            if structure is not None:
+                if pass_over is not None and structure == b"BEGIN" and component == b"VEVENT":
+                    plain = _PLAIN_EVENT_RE.match(upper, match.start())
+                    if plain is not None and pass_over(begin, plain.end()):
+                        position = plain.end()
+                        break
+                yield Line(structure, text[begin:end], component)
+                continue
+            if name is None:
+                head = upper[begin : begin + 80]
+                name_end = _NAME_END_RE.search(head)
+                name = clean_name(head[: name_end.start() if name_end else len(head)])
+                if name not in NAMES:
+                    continue
+            raw = text[begin:end]
+            if name == b"BEGIN" or name == b"END":
+                colon = raw.find(b":")
+                part = clean_name(raw[colon + 1 : colon + 81]) if colon >= 0 else b""
+                yield Line(name, raw, part)
+            else:
+                yield Line(name, raw)
+        else:
             return
-        body_start = start + len(begin)
-        stop = text.find(end, body_start)
-        if stop < 0:
-            yield text[body_start:], False
-            return
-        # A block that is never closed must not swallow the next one.
-        next_start = text.find(begin, body_start, stop)
-        if next_start >= 0:
-            yield text[body_start:next_start], False
-            position = next_start
-            continue
-        yield text[body_start:stop], True
-        position = stop + len(end)
 
 
-def calendar_property(text: str, name: str) -> str | None:
-    """Return the value of the first calendar-level line *name* (e.g. X-WR-TIMEZONE), or None."""
-    start = text.find(f"\n{name}")
-    while start >= 0:
-        line_end = text.find("\n", start + 1)
-        line = parse_line(text[start + 1 : line_end if line_end >= 0 else len(text)])
-        if line is not None and line.name == name:
-            return line.value
-        start = text.find(f"\n{name}", start + 1)
-    return None
+@dataclass(slots=True)
+class EventLines:
+    """What the importer keeps of one VEVENT: a few whole lines and flags (nothing else).
+
+    Attributes:
+        summary: the first SUMMARY line of the event itself (not of an alarm inside it).
+        dtstart: the first DTSTART line.
+        dtend: the first DTEND line.
+        duration: the first DURATION line.
+        series: RRULE, RDATE, EXRULE or RECURRENCE-ID appears anywhere inside the event.
+        cancelled: a STATUS anywhere inside the event says CANCELLED (or CANCELED).
+        all_day: X-MICROSOFT-CDO-ALLDAYEVENT says TRUE.
+        damaged: a component inside the event was left open.
+        complete: the event was closed by its own END, with nothing inside it left open.
+    """
+
+    summary: bytes | None = field(default=None, repr=False)
+    dtstart: bytes | None = None
+    dtend: bytes | None = None
+    duration: bytes | None = None
+    series: bool = False
+    cancelled: bool = False
+    all_day: bool = False
+    damaged: bool = False
+    complete: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ContentLine:
+def is_cancelled(line: bytes) -> bool:
+    """Return whether a STATUS line says CANCELLED (junk and case ignored)."""
+    return clean_name(line_value(line)[:64]) in _CANCELLED
+
+
+def is_true(line: bytes) -> bool:
+    """Return whether a flag line (X-MICROSOFT-CDO-ALLDAYEVENT) says TRUE."""
+    return clean_name(line_value(line)[:16]) == b"TRUE"
+
+
+def decode(raw: bytes) -> str:
+    """Return one line (or value) decoded: UTF-8, or Windows-1252 when it is not UTF-8."""
+    return decode_checked(raw)[0]
+
+
+def decode_checked(raw: bytes) -> tuple[str, bool]:
+    """Return one line decoded, and whether it was UTF-8 (else it was read as Windows-1252)."""
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), False
+
+
+class ContentLine(NamedTuple):
     """One tokenised content line: ``NAME;PARAM=value:VALUE``.
 
     Attributes:
@@ -133,7 +267,7 @@ class ContentLine:
 
     name: str
     params: dict[str, str]
-    value: str = field(repr=False)
+    value: str
 
 
 def _split_quoted(line: str) -> tuple[list[str], str] | None:
@@ -196,80 +330,14 @@ def unescape_text(value: str) -> str:
         char = match.group(1)
         return " " if char in "nN" else char
 
+    if "\\" not in value and value.isprintable():
+        return " ".join(value.split())
     text = _TEXT_ESCAPE_RE.sub(replace, value)
     text = _CONTROL_RE.sub(" ", text).replace("\t", " ")
     return " ".join(text.split())
 
 
-@dataclass(slots=True)
-class RawEvent:
-    """The whitelisted properties of one VEVENT, as read (nothing else is kept).
-
-    Attributes:
-        summary: the SUMMARY value, unescaped; None when absent.
-        dtstart: the DTSTART line.
-        dtend: the DTEND line.
-        duration: the DURATION line.
-        cancelled: STATUS is CANCELLED.
-        series: RRULE, RDATE or RECURRENCE-ID is present (their values are never read).
-        all_day_flag: X-MICROSOFT-CDO-ALLDAYEVENT is TRUE.
-    """
-
-    summary: str | None = field(default=None, repr=False)
-    dtstart: ContentLine | None = None
-    dtend: ContentLine | None = None
-    duration: ContentLine | None = None
-    cancelled: bool = False
-    series: bool = False
-    all_day_flag: bool = False
-
-
-def read_event(body: str) -> RawEvent:
-    """Read the whitelisted properties from the unfolded body of one VEVENT.
-
-    Nested components (VALARM) are passed over. Lines of other properties are never tokenised.
-    """
-    event = RawEvent()
-    depth = 0
-    for line in body.split("\n"):
-        if not line:
-            continue
-        head = line[:28].upper()
-        if head.startswith("BEGIN:"):
-            depth += 1
-            continue
-        if head.startswith("END:"):
-            depth = max(depth - 1, 0)
-            continue
-        if depth or not head.lstrip().startswith(_EVENT_PROPERTIES):
-            continue
-        name = "".join(re.split(r"[;:]", line, maxsplit=1)[0].split()).upper()
-        if name in _SERIES_PROPERTIES:
-            event.series = True
-            continue
-        if name not in _EVENT_PROPERTIES:
-            continue
-        content = parse_line(line, value_has_no_colon=name in _DATE_PROPERTIES)
-        if content is None:
-            continue
-        if name == "SUMMARY":
-            if event.summary is None:
-                event.summary = unescape_text(content.value)
-        elif name == "DTSTART":
-            event.dtstart = event.dtstart or content
-        elif name == "DTEND":
-            event.dtend = event.dtend or content
-        elif name == "DURATION":
-            event.duration = event.duration or content
-        elif name == "STATUS":
-            event.cancelled = event.cancelled or content.value.strip().upper() == "CANCELLED"
-        elif name == "X-MICROSOFT-CDO-ALLDAYEVENT":
-            event.all_day_flag = content.value.strip().upper() == "TRUE"
-    return event
-
-
-@dataclass(frozen=True, slots=True)
-class DateTimeValue:
+class DateTimeValue(NamedTuple):
     """A DATE or DATE-TIME value as written.
 
     Attributes:
@@ -283,13 +351,29 @@ class DateTimeValue:
 
 def parse_date_time(line: ContentLine) -> DateTimeValue | None:
     """Return the first DATE or DATE-TIME of *line*, or None when it cannot be read."""
-    text = line.value.strip().split(",")[0].strip()
-    match = _DATE_TIME_RE.fullmatch(text)
-    if not match:
+    text = line.value.strip()
+    if "," in text:
+        text = text.split(",", 1)[0].strip()
+    size = len(text)
+    if size > 17 or not text[:8].isdigit():
         return None
-    year, month, day, hour, minute, second, zulu = match.groups()
+    as_date = bool(line.params) and line.params.get("VALUE", "").upper() == "DATE"
     try:
-        if hour is None or line.params.get("VALUE", "").upper() == "DATE":
+        if size == 8:
+            return DateTimeValue(date(int(text[:4]), int(text[4:6]), int(text[6:8])), utc=False)
+        usual = size == 15 or (size == 16 and text[15] in "Zz")
+        if usual and not as_date and text[8] in "Tt" and text[9:15].isdigit():
+            # The usual shape, read without the regular expression.
+            wall = datetime(  # noqa: DTZ001 - a wall time, localised by the importer
+                int(text[:4]), int(text[4:6]), int(text[6:8]),
+                int(text[9:11]), int(text[11:13]), int(text[13:15]),
+            )  # fmt: skip
+            return DateTimeValue(wall, utc=size == 16)
+        match = _DATE_TIME_RE.fullmatch(text)
+        if not match:
+            return None
+        year, month, day, hour, minute, second, zulu = match.groups()
+        if hour is None or as_date:
             return DateTimeValue(date(int(year), int(month), int(day)), utc=False)
         wall = datetime(  # noqa: DTZ001 - a wall time, localised by the importer
             int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
@@ -314,6 +398,8 @@ class Duration:
 
 def parse_duration(text: str) -> Duration | None:
     """Return the DURATION value *text*, or None when it cannot be read."""
+    if len(text) > 64:
+        return None
     match = _DURATION_RE.fullmatch(text.strip())
     if not match or text.strip().upper().rstrip("T").endswith("P"):
         return None

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         calendar_settings_requested: the practitioner opened Calendar settings.
         export_requested: the practitioner asked to export the schedule (CSV or iCalendar).
         delete_data_requested: the practitioner asked to delete everything stored here.
+        about_requested: the practitioner asked about Session Clock (version, licences).
     """
 
     painted_once = Signal()
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
     calendar_settings_requested = Signal()
     export_requested = Signal()
     delete_data_requested = Signal()
+    about_requested = Signal()
 
     def __init__(
         self, controller: ClockController, *, display: DisplayPreferences, prompts: Prompts
@@ -187,6 +189,12 @@ class MainWindow(QMainWindow):
             tools, "&Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested
         )
         self.summary_action = self._action(tools, "Today's s&ummary…", None, self.summary_requested)
+
+        help_menu = bar.addMenu("&Help")
+        self.about_action = self._action(
+            help_menu, "&About Session Clock", None, self.about_requested
+        )
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Room mode")

@@ -1,7 +1,8 @@
-"""Plays the synthesised chimes through QtMultimedia, and copes when there is no sound device.
+"""Plays the chimes through QtMultimedia, and copes when there is no sound device.
 
-The WAVs come from ``core.chimes`` and are written once into a private temporary folder for
-``QSoundEffect`` (which plays local files with low latency). On a machine without an audio output
+The WAVs ship with the app (``resources/chimes``, made from ``core.chimes`` by
+``scripts/build_resources.py``); ``QSoundEffect`` plays them from there with low latency. On a
+machine without an audio output
 (a CI box, a tablet with sound off in the driver) ``play`` reports that by returning False and
 emitting ``unavailable``; callers still show their visual cue, and nothing raises.
 """
@@ -17,23 +18,25 @@ from typing import Protocol
 from PySide6.QtCore import (
     QMessageLogContext,
     QObject,
-    QTemporaryDir,
     QtMsgType,
     QUrl,
     Signal,
     qInstallMessageHandler,
 )
 
-from sessionclock.core.chimes import ChimeKind, chime_wav
+from sessionclock.core.chimes import ChimeKind
+from sessionclock.core.resources import ResourceMissingError, chime_path
 
 _log = logging.getLogger(__name__)
 
 # What QtMultimedia prints while it probes for optional back ends (PipeWire, VA-API, a running
-# PulseAudio) on first use. On a machine without them these are expected, not faults.
+# PulseAudio, a media back end: the built app ships none, QSoundEffect needs none) on first use.
+# On a machine without them these are expected, not faults.
 _PROBE_NOISE = re.compile(
     r"Couldn't (load|resolve) .*(pipewire|va)"
     r"|pa_context_connect\(\) failed"
     r"|Using Qt multimedia with"
+    r"|No QtMultimedia backends found"
 )
 
 _Handler = Callable[[QtMsgType, QMessageLogContext, str], None]
@@ -109,7 +112,6 @@ class ChimePlayer(QObject):
         super().__init__(parent)
         self._outputs = outputs
         self._sound = sound
-        self._folder: QTemporaryDir | None = None
         self._effects: dict[ChimeKind, Sound] = {}
 
     def audio_available(self) -> bool:
@@ -136,18 +138,11 @@ class ChimePlayer(QObject):
     def _effect(self, kind: ChimeKind) -> Sound | None:
         if kind in self._effects:
             return self._effects[kind]
-        if self._folder is None:
-            self._folder = QTemporaryDir()
-            if not self._folder.isValid():
-                self._folder = None
-                return None
-        path = self._folder.filePath(f"{kind.value}.wav")
         try:
-            with open(path, "wb") as out:
-                out.write(chime_wav(kind))
-        except OSError:
-            _log.info("could not write the chime file")
+            path = chime_path(kind)
+        except ResourceMissingError:
+            _log.warning("the %s chime is missing from the installation", kind.value)
             return None
-        effect = self._sound(path, self)
+        effect = self._sound(str(path), self)
         self._effects[kind] = effect
         return effect

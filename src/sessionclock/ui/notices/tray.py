@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from sessionclock.core.countdown import ClockState, Phase
 from sessionclock.core.formatting import format_countdown, initials
 from sessionclock.core.themes import PhaseColours, Theme
+from sessionclock.ui.app_icon import app_icon
 
 ICON_PX = 64
 
@@ -108,9 +109,8 @@ class TrayIcon(QObject):
         self.sync_action = self._action("S&ync now", self.sync_requested)
         self.menu.addSeparator()
         self.quit_action = self._action("&Quit", self.quit_requested)
-        # Until the first tick: a quiet disc, so the tray never shows an empty slot.
-        placeholder = _draw("·", palette.colours(Phase.DAY_DONE), ICON_PX)
-        self.icon = QSystemTrayIcon(QIcon(placeholder), self)
+        # Until the first tick: the app's own icon, so the tray never shows an empty slot.
+        self.icon = QSystemTrayIcon(app_icon(), self)
         self.icon.setContextMenu(self.menu)
         self.icon.setToolTip("Session Clock")
         self.icon.activated.connect(self._on_icon_activated)
@@ -156,10 +156,3 @@ class TrayIcon(QObject):
             QSystemTrayIcon.ActivationReason.DoubleClick,
         ):
             self.show_requested.emit()
-
-
-def create_tray(palette: Theme, parent: QObject | None = None) -> TrayIcon | None:
-    """Return a tray icon, or None where the desktop has no system tray."""
-    if not QSystemTrayIcon.isSystemTrayAvailable():
-        return None
-    return TrayIcon(palette, parent)

@@ -187,6 +187,7 @@ class SyncFlow(QObject):
         )
         self.feed_sync.start(url=url, tz=self._clock.zone(), window=self._window)
         del url
+        log.info("calendar %s started", "sync" if interactive else "check")
         if interactive:
             self._show_progress()
         self.running_changed.emit(True)
@@ -229,12 +230,20 @@ class SyncFlow(QObject):
             self._fail(str(e), interactive=self._interactive)
             return
         plan = plan_sync(result, stored, window=window)
+        log.info(
+            "calendar read: %d new, %d moved, %d removed, %d not imported",
+            len(plan.new),
+            len(plan.moved),
+            len(plan.removed),
+            len(plan.skipped),
+        )
         if not self._interactive:
             if plan.has_changes:
                 self.calendar_changed.emit()
             return
         changes = self._confirm(plan)
         if changes is None:
+            log.info("calendar sync: the preview was cancelled")
             return
         try:
             self._store.apply_sync(
@@ -244,7 +253,9 @@ class SyncFlow(QObject):
             self._fail(str(e), interactive=True)
             return
         self.purge_old_sessions()
-        self.synced.emit(len(changes.add) + len(changes.update) + len(changes.remove_ids))
+        applied = len(changes.add) + len(changes.update) + len(changes.remove_ids)
+        log.info("calendar sync: %d changes applied", applied)
+        self.synced.emit(applied)
 
     @Slot(str)
     def _on_feed_sync_failed(self, message: str) -> None:
@@ -261,6 +272,8 @@ class SyncFlow(QObject):
         self.check_now()
 
     def _fail(self, message: str, *, interactive: bool) -> None:
+        # The messages are the app's own, written to be shown: they never hold client data.
+        log.info("calendar %s failed: %s", "sync" if interactive else "check", message)
         self.failed.emit(message)
         if interactive:
             self._report(message)

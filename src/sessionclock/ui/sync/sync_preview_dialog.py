@@ -21,13 +21,6 @@ from sessionclock.core.formatting import format_span, format_time
 from sessionclock.core.sync import SyncChanges, SyncPlan, changes_for
 from sessionclock.core.themes import CHROME
 
-_REASONS = {
-    SkipReason.REPEATING: "Part of a repeating series (not imported)",
-    SkipReason.CANCELLED: "Cancelled",
-    SkipReason.ALL_DAY: "All-day event",
-    SkipReason.NO_END: "No end time",
-    SkipReason.INVALID_TIME: "Time could not be read",
-}
 _INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -154,7 +147,7 @@ class SyncPreviewDialog(QDialog):
                     when = k.start.astimezone(self._tz).strftime("%a %d %b %Y")
                     if k.reason is not SkipReason.ALL_DAY:
                         when += ", " + format_time(k.start, tz=self._tz, use_24h=self._use_24h)
-                QTreeWidgetItem(group, [_name(k.name), when, _REASONS[k.reason]])
+                QTreeWidgetItem(group, [_name(k.name), when, k.reason.description])
 
     def group(self, key: str) -> QTreeWidgetItem | None:
         """Return the group item for *key* (new, moved, removed, unchanged, skipped)."""
