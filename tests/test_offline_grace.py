@@ -110,12 +110,14 @@ def test_offline_day_six_works_day_eight_asks_to_reconnect_and_no_session_is_cut
     assert not schedule.add_button.isEnabled()
     assert not schedule.sync_button.isEnabled()
     assert not schedule.paused_label.isHidden()
-    assert "paused" in schedule.paused_label.text()
+    assert schedule.paused_label.text().startswith(
+        "Syncing and editing are paused. Connect to the internet"
+    )
     application.controller.show_day(first_day + timedelta(days=7))
     assert schedule.model.rowCount() == 1, "the schedule stays readable"
     assert application.sync_flow is not None
     assert not application.sync_flow.sync_now()
-    assert "paused" in app.prompts.reports[-1][1]
+    assert app.prompts.reports[-1][1].startswith("Calendar sync is paused. Connect")
     exported = tmp_path / "schedule.ics"
     app.prompts.save_paths.append(exported)
     assert application.export_schedule() == exported

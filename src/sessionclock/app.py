@@ -121,7 +121,8 @@ class Application(QObject):
         sync_flow: calendar syncs and the background check, once ``open`` has run.
         accounts: the practitioners' accounts on this computer, unless the app runs on one
             profile (``--demo``, tests).
-        access_label: the status bar's line about the subscription.
+        access_label: the status bar's line about the subscription (shown once accounts are
+            attached).
 
     Signals:
         finished: emitted with the exit status once the app has shut down (0 after Quit or
@@ -199,10 +200,9 @@ class Application(QObject):
             signal.connect(slot)
         if tray is not None:
             tray.show()
+        # In the status bar only when there are accounts (the demo has no subscription to show).
         self.access_label = QLabel()
         self.access_label.setAccessibleName("Subscription")
-        self.access_label.hide()
-        window.statusBar().addPermanentWidget(self.access_label)
 
     # -- the profile ---------------------------------------------------------------------------
 
@@ -434,7 +434,7 @@ class Application(QObject):
 
         self.accounts, self._local = flow, local
         self.window.menuBar().insertMenu(self.window.tools_menu.menuAction(), flow.menu)
-        self.access_label.show()
+        self.window.statusBar().addPermanentWidget(self.access_label)
         wiring: list[tuple[SignalInstance, Callable[..., object]]] = [
             (flow.opened, self.open),
             (flow.locked, self.lock),
@@ -479,15 +479,17 @@ class Application(QObject):
 
     def _apply_access(self) -> None:
         """Allow or pause syncing and editing as the subscription says, and say so."""
+        from sessionclock.core.account.access import pause_reason
+
         flow, access = self.accounts, self._access
         demo = self.profile is not None and self.profile.demo
         if flow is None or access is None or demo:
             allowed, reason = True, ""
         else:
-            allowed, reason = access.editing, flow.explanation(access)
+            allowed, reason = access.editing, pause_reason(access)
         self.window.schedule.set_editing(allowed, reason)
         if self.sync_flow is not None:
-            self.sync_flow.set_paused(None if allowed else reason)
+            self.sync_flow.set_paused(None if allowed else f"Calendar sync is paused. {reason}")
         if flow is not None:
             text = (
                 flow.status_text(access)
@@ -497,7 +499,8 @@ class Application(QObject):
             if self.profile is None:
                 text = "Not signed in"
             self.access_label.setText(text)
-            self.access_label.setToolTip("" if access is None or demo else reason or text)
+            explained = "" if access is None or demo else flow.explanation(access)
+            self.access_label.setToolTip(explained)
 
     # -- deleting everything -------------------------------------------------------------------
 

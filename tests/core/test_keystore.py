@@ -249,7 +249,7 @@ def test_the_next_step_names_the_platforms_key_store(platform: str, where: str) 
 def test_where_the_secrets_live_is_named_for_the_privacy_page() -> None:
     from keyring.backends import SecretService, Windows, macOS
 
-    assert backend_name(Windows.WinVaultKeyring()) == "Windows Credential Locker"
+    assert backend_name(Windows.WinVaultKeyring()) == "Windows Credential Manager"
     assert backend_name(macOS.Keyring()) == "macOS Keychain"
     assert backend_name(SecretService.Keyring()).startswith("the Secret Service")
     assert backend_name(InMemoryKeyring()) == "the system key store (InMemoryKeyring)"

@@ -44,7 +44,7 @@ def test_local_facts_say_how_much_and_where_without_any_name() -> None:
     facts = LocalFacts(
         span=StoredSpan(3, WHEN, WHEN.replace(day=20)),
         feed_stored=True,
-        key_location="the Secret Service (GNOME Keyring or KWallet)",
+        key_location="the Secret Service (GNOME Keyring or KDE Wallet)",
         last_sync=WHEN,
         database=Path("/home/p/.local/share/SessionClock/sessionclock.db"),
     )
@@ -52,7 +52,7 @@ def test_local_facts_say_how_much_and_where_without_any_name() -> None:
         "Sessions kept": "3 sessions, from Tue 10 Nov 2026 to Fri 20 Nov 2026",
         "Client names": "Encrypted (AES-256-GCM) with this account's key",
         "Calendar address": "Stored, encrypted (AES-256-GCM)",
-        "Encryption key and sign-in": "In the Secret Service (GNOME Keyring or KWallet)",
+        "Encryption key and sign-in": "In the Secret Service (GNOME Keyring or KDE Wallet)",
         "Last calendar sync": "Tue 10 Nov 2026 at 10:00",
         "Database file": "/home/p/.local/share/SessionClock/sessionclock.db",
     }

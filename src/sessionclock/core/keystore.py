@@ -220,11 +220,11 @@ class KeyringKeyStore:
 
 
 _BACKEND_NAMES = {
-    "keyring.backends.Windows": "Windows Credential Locker",
+    "keyring.backends.Windows": "Windows Credential Manager",
     "keyring.backends.macOS": "macOS Keychain",
-    "keyring.backends.SecretService": "the Secret Service (GNOME Keyring or KWallet)",
-    "keyring.backends.libsecret": "the Secret Service (GNOME Keyring or KWallet)",
-    "keyring.backends.kwallet": "KWallet",
+    "keyring.backends.SecretService": "the Secret Service (GNOME Keyring or KDE Wallet)",
+    "keyring.backends.libsecret": "the Secret Service (GNOME Keyring or KDE Wallet)",
+    "keyring.backends.kwallet": "KDE Wallet",
 }
 
 

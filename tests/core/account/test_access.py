@@ -15,6 +15,7 @@ from sessionclock.core.account.access import (
     access_at,
     describe,
     explain,
+    pause_reason,
     record_check,
     running_since,
     start_of_next_day,
@@ -175,3 +176,11 @@ def test_running_since_is_the_running_sessions_start() -> None:
 def test_status_lines(access: Access, expected: str) -> None:
     assert describe(access, tz=TZ) == expected
     assert explain(access, tz=TZ)
+
+
+def test_a_pause_says_what_to_do_and_that_export_remains() -> None:
+    offline = pause_reason(Access(Standing.RECONNECT, editing=False))
+    ended = pause_reason(Access(Standing.LAPSED, editing=False))
+    assert offline.startswith("Connect to the internet")
+    assert ended.startswith("Your subscription has ended: subscribe again")
+    assert all("Export schedule" in text for text in (offline, ended))

@@ -317,3 +317,12 @@ def _pause(access: Access, tz: tzinfo) -> str:
     if access.editing and access.paused_from is not None:
         return f"pause from the start of {_date(access.paused_from, tz)}"
     return "are paused"
+
+
+def pause_reason(access: Access) -> str:
+    """Return what to do about a pause, in a sentence or two (shown where editing is paused)."""
+    if access.standing is Standing.RECONNECT:
+        what = "Connect to the internet so Session Clock can check your subscription."
+    else:
+        what = "Your subscription has ended: subscribe again in Account ▸ Your account."
+    return f"{what} You can still export your schedule (Session ▸ Export schedule)."

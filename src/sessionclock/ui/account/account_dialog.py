@@ -25,6 +25,7 @@ from sessionclock.core.account.access import Access, describe, explain
 from sessionclock.core.account.models import Device
 from sessionclock.ui.account.widgets import (
     button,
+    fit_wrapped_text,
     message_label,
     show_message,
     text_label,
@@ -89,6 +90,8 @@ class AccountDialog(QDialog):
         sub_layout = QVBoxLayout(subscription)
         sub_layout.addWidget(self.status_label)
         sub_layout.addWidget(self.detail_label)
+        for push in (self.subscribe_button, self.manage_button):
+            push.setMinimumWidth(200)
         billing = QHBoxLayout()
         billing.addWidget(self.subscribe_button)
         billing.addWidget(self.manage_button)
@@ -105,6 +108,7 @@ class AccountDialog(QDialog):
         self.sign_out_device_button.setEnabled(False)
         devices = QGroupBox("Devices signed in")
         dev_layout = QVBoxLayout(devices)
+        dev_layout.setSpacing(10)
         dev_layout.addWidget(self.device_list)
         dev_layout.addWidget(self.devices_status)
         dev_row = QHBoxLayout()
@@ -151,6 +155,7 @@ class AccountDialog(QDialog):
         self.detail_label.setText(explain(access, tz=self._tz))
         self.subscribe_button.setVisible(access.can_subscribe)
         self.manage_button.setVisible(not access.can_subscribe and not access.complimentary)
+        fit_wrapped_text(self)
 
     def set_devices(self, devices: tuple[Device, ...]) -> None:
         """Show the devices signed in to the account."""
@@ -172,11 +177,13 @@ class AccountDialog(QDialog):
         """Say what went wrong (empty: hide)."""
         show_message(self.notice_label, "")
         show_message(self.error_label, message)
+        fit_wrapped_text(self)
 
     def show_notice(self, message: str) -> None:
         """Say what happened (empty: hide)."""
         show_message(self.error_label, "")
         show_message(self.notice_label, message)
+        fit_wrapped_text(self)
 
     def set_busy(self, busy: bool) -> None:
         """Disable the actions while the service is asked."""

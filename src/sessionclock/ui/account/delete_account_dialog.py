@@ -10,6 +10,7 @@ from sessionclock.ui.account.widgets import (
     button,
     clear_secrets,
     field,
+    fit_wrapped_text,
     message_label,
     show_message,
     text_label,
@@ -72,6 +73,7 @@ class DeleteAccountDialog(QDialog):
     def show_error(self, message: str) -> None:
         """Say what went wrong."""
         show_message(self.error_label, message)
+        fit_wrapped_text(self)
 
     def set_busy(self, busy: bool) -> None:
         """Disable the form while the service is asked."""

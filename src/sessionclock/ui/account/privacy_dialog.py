@@ -40,6 +40,7 @@ class PrivacyDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Privacy: what is stored where")
         self.setMinimumWidth(600)
+        self.resize(680, 640)  # most of the promises in view on a 1366x768 laptop
 
         local = QGroupBox("On this computer")
         self.local_form = QFormLayout(local)

@@ -29,6 +29,7 @@ from sessionclock.ui.account.widgets import (
     button,
     clear_secrets,
     field,
+    fit_wrapped_text,
     link_button,
     message_label,
     show_message,
@@ -110,13 +111,18 @@ class SignInDialog(QDialog):
         notice = message_label(error=False)
         self._notices[page] = notice
         layout.addWidget(notice)
+        self._errors[page] = message_label(error=True)
         self.stack.insertWidget(page, widget)
         return layout
 
+    def _action(self, page: Page, layout: QVBoxLayout, action: QPushButton) -> None:
+        """Add the page's main button, with the page's error message just above it."""
+        layout.addWidget(self._errors[page])
+        layout.addWidget(action)
+
     def _finish(self, page: Page, layout: QVBoxLayout, action: QPushButton | None) -> None:
-        error = message_label(error=True)
-        self._errors[page] = error
-        layout.addWidget(error)
+        if action is None:
+            layout.addWidget(self._errors[page])
         layout.addStretch(1)
         if action is not None:
             self._actions[page] = action
@@ -156,7 +162,7 @@ class SignInDialog(QDialog):
             text_label("The computer's name appears in your list of devices.", muted=True)
         )
         self.sign_in_button = button("&Sign in", default=True)
-        layout.addWidget(self.sign_in_button)
+        self._action(Page.SIGN_IN, layout, self.sign_in_button)
         self.forgot_link = link_button("Forgot your password?")
         self.have_code_link = link_button("Have a confirmation code?")
         self.create_link = link_button("Create an account")
@@ -189,7 +195,7 @@ class SignInDialog(QDialog):
         form.addRow("&Repeat:", self.repeat_password_edit)
         layout.addLayout(form)
         self.sign_up_button = button("&Create account", default=True)
-        layout.addWidget(self.sign_up_button)
+        self._action(Page.SIGN_UP, layout, self.sign_up_button)
         self._back_link(layout, Page.WELCOME)
         self._finish(Page.SIGN_UP, layout, self.sign_up_button)
         self.sign_up_button.clicked.connect(self._on_sign_up_clicked)
@@ -210,7 +216,7 @@ class SignInDialog(QDialog):
         form.addRow("C&ode:", self.code_edit)
         layout.addLayout(form)
         self.confirm_button = button("C&onfirm", default=True)
-        layout.addWidget(self.confirm_button)
+        self._action(Page.CONFIRM, layout, self.confirm_button)
         self.new_code_link = link_button("No e-mail? Sign up again for a new code")
         layout.addWidget(self.new_code_link)
         self._back_link(layout, Page.SIGN_IN)
@@ -230,7 +236,7 @@ class SignInDialog(QDialog):
         form.addRow("&E-mail:", self.forgot_email_edit)
         layout.addLayout(form)
         self.send_code_button = button("&Send code", default=True)
-        layout.addWidget(self.send_code_button)
+        self._action(Page.FORGOT, layout, self.send_code_button)
         self._back_link(layout, Page.SIGN_IN)
         self._finish(Page.FORGOT, layout, self.send_code_button)
         self.send_code_button.clicked.connect(self._on_send_code_clicked)
@@ -254,7 +260,7 @@ class SignInDialog(QDialog):
         form.addRow("&Repeat:", self.reset_repeat_edit)
         layout.addLayout(form)
         self.reset_button = button("Set &new password", default=True)
-        layout.addWidget(self.reset_button)
+        self._action(Page.RESET, layout, self.reset_button)
         self._back_link(layout, Page.FORGOT)
         self._finish(Page.RESET, layout, self.reset_button)
         self.reset_button.clicked.connect(self._on_reset_clicked)
@@ -309,10 +315,12 @@ class SignInDialog(QDialog):
     def show_error(self, message: str) -> None:
         """Say on the page shown what went wrong."""
         show_message(self._errors[self.page], message)
+        fit_wrapped_text(self)
 
     def show_notice(self, message: str) -> None:
         """Say on the page shown what happened."""
         show_message(self._notices[self.page], message)
+        fit_wrapped_text(self)
 
     def set_busy(self, busy: bool) -> None:
         """Disable the page's controls while the service is asked."""

@@ -86,3 +86,19 @@ def clear_secrets(widget: QWidget) -> None:
     for edit in widget.findChildren(QLineEdit):
         if edit.echoMode() == QLineEdit.EchoMode.Password:
             edit.clear()
+
+
+def fit_wrapped_text(window: QWidget) -> None:
+    """Make *window* tall enough for its wrapped text at its width.
+
+    A top-level window's layout does not grow it for text that wraps onto more lines
+    (height-for-width); without this, a long sentence is drawn over the one below it.
+    """
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = max(window.width(), window.minimumWidth(), layout.minimumSize().width())
+    needed = layout.totalHeightForWidth(width)
+    if needed > window.height() or width > window.width():
+        window.resize(width, max(needed, window.height()))
