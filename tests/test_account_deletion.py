@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import UTC, timedelta
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -21,7 +19,6 @@ from tests.support.account_ui import (
     WAIT_MS,
     AccountsApp,
     press,
-    running_app,
     sign_up,
     type_into,
     wait_for_page,
@@ -29,7 +26,6 @@ from tests.support.account_ui import (
 from tests.support.fake_resend import FakeResend
 from tests.support.keyrings import InMemoryKeyring
 from tests.support.live_service import RunningService
-from tests.support.prompts import ScriptedPrompts
 from tests.support.service import PASSWORD, new_email
 from tests.test_privacy import scan
 
@@ -37,17 +33,9 @@ CLOCK = SystemClock(UTC)
 
 
 @pytest.fixture
-def accounts_app(
-    qtbot: QtBot, tmp_path: Path, memory_keyring: InMemoryKeyring, own_service: RunningService
-) -> Iterator[AccountsApp]:
-    with running_app(
-        qtbot,
-        service_url=own_service.base_url,
-        data=tmp_path / "data",
-        clock=CLOCK,
-        prompts=ScriptedPrompts(),
-    ) as started:
-        yield started
+def accounts_service(own_service: RunningService) -> RunningService:
+    """A service of each test's own: it is stopped and started again."""
+    return own_service
 
 
 def can_sign_in(service: RunningService, email: str) -> bool:

@@ -6,7 +6,6 @@ switching, a forgotten password, devices, and what goes wrong (wrong password, n
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -43,17 +42,6 @@ from tests.support.prompts import ScriptedPrompts
 from tests.support.service import PASSWORD, free_port, mailed_code, new_email
 
 CLOCK = SystemClock(UTC)
-
-
-@pytest.fixture
-def accounts_app(
-    qtbot: QtBot, tmp_path: Path, memory_keyring: InMemoryKeyring, live_service: RunningService
-) -> Iterator[AccountsApp]:
-    """The app on an empty data folder, signing in at the live service."""
-    with running_app(
-        qtbot, service_url=live_service.base_url, data=tmp_path / "data", clock=CLOCK
-    ) as started:
-        yield started
 
 
 def devices_at_service(service: RunningService, email: str) -> list[str]:

@@ -1,31 +1,43 @@
 """Offline grace with a fixed clock: day 6 works, day 8 asks to reconnect, and a session running
 when the pause begins is never interrupted; export always works; reconnecting lifts the pause.
+A subscription that ended pauses from the start of the next day too.
 
-The account is real (the service on loopback); "offline" is that service stopped.
+The account is real (the service on loopback); "offline" is that service stopped, and a trial
+that ended is the service's own record of it moved into the past.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import create_engine, text
 
 from sessionclock.core.account.access import Standing
 from sessionclock.core.clock import FixedClock, SystemClock
 from sessionclock.core.countdown import Phase
 from sessionclock.core.models import Session
-from tests.support.account_ui import WAIT_MS, AccountsApp, running_app, sign_up
+from tests.support.account_ui import WAIT_MS, AccountsApp, sign_up
 from tests.support.fake_resend import FakeResend
-from tests.support.keyrings import InMemoryKeyring
 from tests.support.live_service import RunningService
-from tests.support.prompts import ScriptedPrompts
 from tests.support.service import new_email
 
 TZ = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def accounts_service(own_service: RunningService) -> RunningService:
+    """A service of each test's own: it is stopped and started again."""
+    return own_service
+
+
+@pytest.fixture
+def accounts_clock(clock: FixedClock) -> FixedClock:
+    """The app runs on the test's fixed clock."""
+    return clock
 
 
 @pytest.fixture
@@ -33,24 +45,6 @@ def clock() -> FixedClock:
     """Today at 10:00 in Berlin (the service's trial counts from the real time)."""
     today = SystemClock(TZ).now().date()
     return FixedClock(datetime.combine(today, time(10, 0), tzinfo=TZ))
-
-
-@pytest.fixture
-def accounts_app(
-    qtbot: QtBot,
-    tmp_path: Path,
-    memory_keyring: InMemoryKeyring,
-    own_service: RunningService,
-    clock: FixedClock,
-) -> Iterator[AccountsApp]:
-    with running_app(
-        qtbot,
-        service_url=own_service.base_url,
-        data=tmp_path / "data",
-        clock=clock,
-        prompts=ScriptedPrompts(),
-    ) as started:
-        yield started
 
 
 def test_offline_day_six_works_day_eight_asks_to_reconnect_and_no_session_is_cut(
@@ -130,3 +124,45 @@ def test_offline_day_six_works_day_eight_asks_to_reconnect_and_no_session_is_cut
     assert watch.access.standing is Standing.TRIAL
     assert schedule.add_button.isEnabled()
     assert not application.sync_flow.paused
+
+
+def test_an_ended_trial_pauses_syncing_and_editing_from_the_next_day(
+    qtbot: QtBot,
+    accounts_app: AccountsApp,
+    resend: FakeResend,
+    own_service: RunningService,
+    clock: FixedClock,
+) -> None:
+    app, application = accounts_app, accounts_app.application
+    email = new_email()
+    sign_up(qtbot, app, resend, email)
+    engine = create_engine(own_service.database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE accounts SET trial_ends_at = :ended WHERE email = :email"),
+            {"ended": SystemClock(UTC).now() - timedelta(days=1), "email": email},
+        )
+    engine.dispose()
+    watch, schedule = app.flow.watch, application.window.schedule
+    assert watch.check_now()
+    qtbot.waitUntil(lambda: watch.access.standing is Standing.LAPSED, timeout=WAIT_MS)
+    tomorrow = datetime.combine(clock.current.date() + timedelta(days=1), time(0), tzinfo=TZ)
+    today = watch.access
+    assert today.editing, "the rest of today goes on as it was"
+    assert app.status() == (
+        f"Subscription ended · syncing and editing pause from "
+        f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b} 00:00"
+    )
+    assert schedule.add_button.isEnabled()
+    assert application.banner.title_label.text() == "Your subscription has ended"
+    page = app.flow.open_account_page()
+    assert page is not None and page.subscribe_button.isVisibleTo(page)
+
+    clock.current = tomorrow + timedelta(hours=9)
+    application.controller.tick()
+    next_day = watch.access
+    assert not next_day.editing
+    assert not schedule.add_button.isEnabled()
+    assert schedule.paused_label.text().startswith(
+        "Syncing and editing are paused. Your subscription has ended: subscribe again"
+    )

@@ -9,10 +9,9 @@ app's screens.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+import logging
 from dataclasses import replace
 from datetime import UTC, timedelta
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -30,7 +29,6 @@ from tests.support.account_ui import (
     WAIT_MS,
     AccountsApp,
     press,
-    running_app,
     sign_up,
     type_into,
     wait_for_page,
@@ -38,25 +36,10 @@ from tests.support.account_ui import (
 from tests.support.fake_resend import FakeResend
 from tests.support.keyrings import InMemoryKeyring
 from tests.support.live_service import RunningService
-from tests.support.prompts import ScriptedPrompts
 from tests.support.service import PASSWORD, new_email
 from tests.test_privacy import scan
 
 CLOCK = SystemClock(UTC)
-
-
-@pytest.fixture
-def accounts_app(
-    qtbot: QtBot, tmp_path: Path, memory_keyring: InMemoryKeyring, live_service: RunningService
-) -> Iterator[AccountsApp]:
-    with running_app(
-        qtbot,
-        service_url=live_service.base_url,
-        data=tmp_path / "data",
-        clock=CLOCK,
-        prompts=ScriptedPrompts(),
-    ) as started:
-        yield started
 
 
 def fill_account(qtbot: QtBot, app: AccountsApp, marker: str) -> None:
@@ -160,7 +143,9 @@ def test_two_practitioners_never_see_each_other_and_a_deleted_one_leaves_no_trac
     resend: FakeResend,
     memory_keyring: InMemoryKeyring,
     live_service: RunningService,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     app = accounts_app
     alpha, bravo = new_email(), new_email()
     sign_up(qtbot, app, resend, alpha)
@@ -224,3 +209,8 @@ def test_two_practitioners_never_see_each_other_and_a_deleted_one_leaves_no_trac
     assert profile.repository.feed_url() == "https://qzxbravo.example/ical/QZXBRAVOFEED.ics"
     assert [s.client_name for s in profile.repository.all_sessions()] == ["QZXBRAVO Client"]
     assert app.application.preferences.display.theme is ThemeName.HIGH_CONTRAST
+
+    # Nothing of either practitioner reached a log: no address, token, password or name.
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (alpha, bravo, alpha_token, PASSWORD, "QZXALPHA", "QZXBRAVO"):
+        assert secret not in logged

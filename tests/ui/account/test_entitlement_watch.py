@@ -109,9 +109,10 @@ def test_coming_back_checks_again_when_the_answer_is_old(
     qtbot.waitUntil(lambda: checker.reachable is True, timeout=WAIT_MS)
     first = checker.record
     checker.on_returned()  # just checked: nothing to ask
-    assert checker.record == first
+    assert not checker.is_checking()
     clock.advance(timedelta(hours=1))
     checker.on_returned()
+    assert checker.is_checking()
     qtbot.waitUntil(lambda: checker.record != first, timeout=WAIT_MS)
 
 

@@ -8,21 +8,14 @@ Run by ``tests/ui/test_xvfb_suite.py`` (see this folder's conftest).
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
-from datetime import UTC
-from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from sessionclock.core.clock import SystemClock
 from sessionclock.ui.account.sign_in_dialog import Page, SignInDialog
-from tests.support.account_ui import WAIT_MS, AccountsApp, running_app, wait_for_page
+from tests.support.account_ui import WAIT_MS, AccountsApp, wait_for_page
 from tests.support.fake_resend import FakeResend
-from tests.support.keyrings import InMemoryKeyring
-from tests.support.live_service import RunningService
 from tests.support.service import PASSWORD, mailed_code, new_email
 
 
@@ -62,18 +55,6 @@ def choose_from_account_menu(qtbot: QtBot, app: AccountsApp, entry: str) -> None
     click(qtbot, menu, at=menu.actionGeometry(menu.action_named(entry)))
 
 
-@pytest.fixture
-def accounts_app(
-    qtbot: QtBot, tmp_path: Path, memory_keyring: InMemoryKeyring, live_service: RunningService
-) -> Iterator[AccountsApp]:
-    with running_app(
-        qtbot, service_url=live_service.base_url, data=tmp_path / "data", clock=SystemClock(UTC)
-    ) as started:
-        started.application.window.show()
-        qtbot.waitExposed(started.application.window)
-        yield started
-
-
 def sign_up_by_hand(
     qtbot: QtBot, app: AccountsApp, dialog: SignInDialog, mailbox: FakeResend, email: str
 ) -> None:
@@ -94,6 +75,8 @@ def test_sign_up_subscribe_sign_out_and_switch_on_a_real_display(
 ) -> None:
     app = accounts_app
     first, second = new_email(), new_email()
+    app.application.window.show()
+    qtbot.waitExposed(app.application.window)
 
     dialog = wait_for_page(qtbot, app, Page.WELCOME)
     qtbot.waitExposed(dialog)

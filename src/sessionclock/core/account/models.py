@@ -118,6 +118,22 @@ class LocalAccount:
     signed_in: bool
 
 
+MIN_PASSWORD = 10
+"""The service's shortest password (checked in the app first, so the practitioner hears at once)."""
+
+PASSWORD_TOO_SHORT = f"Choose a password of at least {MIN_PASSWORD} characters."
+PASSWORDS_DIFFER = "The two passwords are not the same."
+
+
+def new_password_problem(password: str, repeat: str) -> str | None:
+    """Return what is wrong with a new *password* typed twice, or None when it can be sent."""
+    if len(password) < MIN_PASSWORD:
+        return PASSWORD_TOO_SHORT
+    if repeat != password:
+        return PASSWORDS_DIFFER
+    return None
+
+
 def normalise_email(text: str) -> str:
     """Return the address as the service keeps it: trimmed and in lower case."""
     return text.strip().lower()

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 from sessionclock.core.account.access import Access, describe, explain
@@ -77,6 +77,12 @@ MSG_NO_BROWSER = (
     "No web browser could be opened. Open a browser, then try again (or set a default browser "
     "in the system's settings)."
 )
+
+
+def wire(*pairs: tuple[SignalInstance, Callable[..., object]]) -> None:
+    """Connect each (signal, what it sets off)."""
+    for signal, slot in pairs:
+        signal.connect(slot)
 
 
 class AccountsHere(Protocol):
@@ -167,11 +173,13 @@ class AccountFlow(QObject):
         self._return_watcher = ReturnWatcher(self.watch, self)
         window.installEventFilter(self._return_watcher)
         self.menu = AccountMenu(window)
-        self.menu.account_page_requested.connect(self.open_account_page)
-        self.menu.privacy_requested.connect(self.open_privacy)
-        self.menu.switch_requested.connect(self.switch_to)
-        self.menu.sign_in_requested.connect(self._on_menu_sign_in_requested)
-        self.menu.sign_out_requested.connect(self.sign_out)
+        wire(
+            (self.menu.account_page_requested, self.open_account_page),
+            (self.menu.privacy_requested, self.open_privacy),
+            (self.menu.switch_requested, self.switch_to),
+            (self.menu.sign_in_requested, self._on_menu_sign_in_requested),
+            (self.menu.sign_out_requested, self.sign_out),
+        )
         self._pending_timer = QTimer(self)
         self._pending_timer.setInterval(PENDING_RETRY_MS)
         self._pending_timer.timeout.connect(self.finish_pending_deletions)
@@ -245,6 +253,19 @@ class AccountFlow(QObject):
         self.account_dialog = self.password_dialog = self.delete_dialog = None
         self.privacy_dialog = None
 
+    def _show(self, dialog: QDialog, attribute: str) -> None:
+        """Open *dialog* window-modal as the flow's *attribute*, forgotten and deleted when it
+        closes (its connections to the flow go with it)."""
+        setattr(self, attribute, dialog)
+
+        def forget(_result: int) -> None:
+            if getattr(self, attribute) is dialog:
+                setattr(self, attribute, None)
+
+        dialog.finished.connect(forget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
     def _refresh_menu(self) -> None:
         shown = self.current.account_id if self.current is not None else None
         others = tuple(
@@ -295,16 +316,16 @@ class AccountFlow(QObject):
                 offer_demo=self.current is None and not self.demo,
                 parent=self._window,
             )
-            dialog.sign_in_requested.connect(self._on_dialog_sign_in_requested)
-            dialog.sign_up_requested.connect(self._on_dialog_sign_up_requested)
-            dialog.confirm_requested.connect(self._on_dialog_confirm_requested)
-            dialog.reset_code_requested.connect(self._on_dialog_reset_code_requested)
-            dialog.reset_requested.connect(self._on_dialog_reset_requested)
-            dialog.demo_requested.connect(self._on_dialog_demo_requested)
-            dialog.finished.connect(self._on_sign_in_dialog_finished)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            self.sign_in_dialog = dialog
-            dialog.open()
+            wire(
+                (dialog.sign_in_requested, self._on_dialog_sign_in_requested),
+                (dialog.sign_up_requested, self._on_dialog_sign_up_requested),
+                (dialog.confirm_requested, self._on_dialog_confirm_requested),
+                (dialog.reset_code_requested, self._on_dialog_reset_code_requested),
+                (dialog.reset_requested, self._on_dialog_reset_requested),
+                (dialog.demo_requested, self._on_dialog_demo_requested),
+                (dialog.finished, self._on_sign_in_dialog_finished),
+            )
+            self._show(dialog, "sign_in_dialog")
         if email:
             dialog.email_edit.setText(email)
         dialog.show_page(page)
@@ -316,7 +337,6 @@ class AccountFlow(QObject):
 
     @Slot(int)
     def _on_sign_in_dialog_finished(self, _result: int) -> None:
-        self.sign_in_dialog = None
         self._signing_up = None
 
     def _dialog_call(
@@ -533,26 +553,19 @@ class AccountFlow(QObject):
             parent=self._window,
         )
         dialog.set_access(self.watch.access)
-        dialog.subscribe_requested.connect(self.subscribe)
-        dialog.manage_requested.connect(self.manage_subscription)
-        dialog.device_sign_out_requested.connect(self.sign_out_device)
-        dialog.change_password_requested.connect(self.open_change_password)
-        dialog.privacy_requested.connect(self.open_privacy)
-        dialog.sign_out_requested.connect(self.sign_out)
-        dialog.delete_requested.connect(self.open_delete_account)
-        dialog.finished.connect(self._on_account_dialog_finished)
-        self.access_changed.connect(dialog.set_access)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.account_dialog = dialog
-        dialog.open()
+        wire(
+            (dialog.subscribe_requested, self.subscribe),
+            (dialog.manage_requested, self.manage_subscription),
+            (dialog.device_sign_out_requested, self.sign_out_device),
+            (dialog.change_password_requested, self.open_change_password),
+            (dialog.privacy_requested, self.open_privacy),
+            (dialog.sign_out_requested, self.sign_out),
+            (dialog.delete_requested, self.open_delete_account),
+            (self.access_changed, dialog.set_access),
+        )
+        self._show(dialog, "account_dialog")
         self._load_account_view()
         return dialog
-
-    @Slot(int)
-    def _on_account_dialog_finished(self, _result: int) -> None:
-        dialog, self.account_dialog = self.account_dialog, None
-        if dialog is not None:
-            self.access_changed.disconnect(dialog.set_access)
 
     def _token_call(
         self,
@@ -679,15 +692,8 @@ class AccountFlow(QObject):
             return None
         dialog = ChangePasswordDialog(parent=self.account_dialog or self._window)
         dialog.change_requested.connect(self._on_password_dialog_change_requested)
-        dialog.finished.connect(self._on_password_dialog_finished)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.password_dialog = dialog
-        dialog.open()
+        self._show(dialog, "password_dialog")
         return dialog
-
-    @Slot(int)
-    def _on_password_dialog_finished(self, _result: int) -> None:
-        self.password_dialog = None
 
     @Slot(str, str)
     def _on_password_dialog_change_requested(self, current: str, new: str) -> None:
@@ -731,10 +737,7 @@ class AccountFlow(QObject):
         dialog = PrivacyDialog(
             facts, tz=self._clock.zone(), parent=self.account_dialog or self._window
         )
-        dialog.finished.connect(self._on_privacy_dialog_finished)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.privacy_dialog = dialog
-        dialog.open()
+        self._show(dialog, "privacy_dialog")
 
         def work(api: AccountApi, token: str) -> AccountView:
             return api.account(token=token)
@@ -756,10 +759,6 @@ class AccountFlow(QObject):
         self._token_call(work, done=done, failed=failed)
         return dialog
 
-    @Slot(int)
-    def _on_privacy_dialog_finished(self, _result: int) -> None:
-        self.privacy_dialog = None
-
     # -- deleting the account --------------------------------------------------------------------
 
     @Slot()
@@ -772,15 +771,8 @@ class AccountFlow(QObject):
             email=account.link.email, parent=self.account_dialog or self._window
         )
         dialog.delete_requested.connect(self._on_delete_dialog_delete_requested)
-        dialog.finished.connect(self._on_delete_dialog_finished)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.delete_dialog = dialog
-        dialog.open()
+        self._show(dialog, "delete_dialog")
         return dialog
-
-    @Slot(int)
-    def _on_delete_dialog_finished(self, _result: int) -> None:
-        self.delete_dialog = None
 
     @Slot(str)
     def _on_delete_dialog_delete_requested(self, password: str) -> None:

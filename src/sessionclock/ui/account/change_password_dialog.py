@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from sessionclock.ui.account.sign_in_dialog import MIN_PASSWORD
+from sessionclock.core.account.models import MIN_PASSWORD
 from sessionclock.ui.account.widgets import (
     button,
     clear_secrets,
@@ -13,6 +13,7 @@ from sessionclock.ui.account.widgets import (
     fit_wrapped_text,
     message_label,
     show_message,
+    take_new_password,
     text_label,
     title_label,
 )
@@ -80,14 +81,8 @@ class ChangePasswordDialog(QDialog):
             self.show_error("Enter your current password.")
             self.current_edit.setFocus()
             return
-        new = self.new_edit.text()
-        if len(new) < MIN_PASSWORD:
-            self.show_error(f"Choose a password of at least {MIN_PASSWORD} characters.")
-            self.new_edit.setFocus()
-            return
-        if self.repeat_edit.text() != new:
-            self.show_error("The two new passwords are not the same.")
-            self.repeat_edit.setFocus()
+        new = take_new_password(self.new_edit, self.repeat_edit, self.show_error)
+        if new is None:
             return
         self.show_error("")
         self.change_requested.emit(self.current_edit.text(), new)

@@ -104,6 +104,10 @@ class EntitlementWatch(QObject):
         """Return whether the last attempt reached the service (None: none yet)."""
         return self._reachable
 
+    def is_checking(self) -> bool:
+        """Return whether a check is under way."""
+        return self._calls.is_busy()
+
     def is_fast_polling(self) -> bool:
         """Return whether the watch is polling after Subscribe or Manage subscription."""
         return self._fast.isActive()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sessionclock.core.account.models import looks_like_email, normalise_email
+from sessionclock.core.account.models import MIN_PASSWORD, looks_like_email, normalise_email
 from sessionclock.ui.account.widgets import (
     button,
     clear_secrets,
@@ -33,12 +33,10 @@ from sessionclock.ui.account.widgets import (
     link_button,
     message_label,
     show_message,
+    take_new_password,
     text_label,
     title_label,
 )
-
-MIN_PASSWORD = 10
-"""The service's shortest password (checked here first, so the practitioner hears at once)."""
 
 
 class Page(enum.IntEnum):
@@ -348,18 +346,6 @@ class SignInDialog(QDialog):
         self._email = normalise_email(text)
         return self._email
 
-    def _take_new_password(self, first: QLineEdit, second: QLineEdit) -> str | None:
-        password = first.text()
-        if len(password) < MIN_PASSWORD:
-            self.show_error(f"Choose a password of at least {MIN_PASSWORD} characters.")
-            first.setFocus()
-            return None
-        if second.text() != password:
-            self.show_error("The two passwords are not the same.")
-            second.setFocus()
-            return None
-        return password
-
     @Slot()
     def _on_sign_in_clicked(self) -> None:
         if self._busy:
@@ -380,7 +366,9 @@ class SignInDialog(QDialog):
         email = self._take_email(self.new_email_edit)
         if email is None:
             return
-        password = self._take_new_password(self.new_password_edit, self.repeat_password_edit)
+        password = take_new_password(
+            self.new_password_edit, self.repeat_password_edit, self.show_error
+        )
         if password is not None:
             self.sign_up_requested.emit(email, password)
 
@@ -415,7 +403,9 @@ class SignInDialog(QDialog):
             self.show_error("Enter the code from the e-mail.")
             self.reset_code_edit.setFocus()
             return
-        password = self._take_new_password(self.reset_password_edit, self.reset_repeat_edit)
+        password = take_new_password(
+            self.reset_password_edit, self.reset_repeat_edit, self.show_error
+        )
         if password is not None:
             self.reset_requested.emit(self._email, code, password)
 

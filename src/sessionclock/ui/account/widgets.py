@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
+from sessionclock.core.account.models import PASSWORD_TOO_SHORT, new_password_problem
 from sessionclock.core.themes import CHROME
 
 BUTTON_HEIGHT = 40
@@ -102,3 +105,15 @@ def fit_wrapped_text(window: QWidget) -> None:
     needed = layout.totalHeightForWidth(width)
     if needed > window.height() or width > window.width():
         window.resize(width, max(needed, window.height()))
+
+
+def take_new_password(
+    first: QLineEdit, second: QLineEdit, show_error: Callable[[str], None]
+) -> str | None:
+    """Return the new password typed twice, or say what is wrong and put the cursor there."""
+    problem = new_password_problem(first.text(), second.text())
+    if problem is None:
+        return first.text()
+    show_error(problem)
+    (first if problem == PASSWORD_TOO_SHORT else second).setFocus()
+    return None
