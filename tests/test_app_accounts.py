@@ -222,6 +222,9 @@ def test_sign_out_locks_and_the_switcher_brings_each_account_back(
     assert application.profile is None
     assert application.window.schedule.model.rowCount() == 0
     assert application.window.schedule.day_label.text() == "Signed out"
+    assert accounts_app.status() == "Not signed in"
+    assert application.window.countdown.face is None, "nothing of anyone's day on the clock"
+    assert application.room.countdown.face is None
     assert application.open_calendar_settings() is None
     assert application.export_schedule() is None
     texts = accounts_app.flow.menu.action_texts()

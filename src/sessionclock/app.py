@@ -234,8 +234,12 @@ class Application(QObject):
             self.sync_flow.deleteLater()
             self.sync_flow = None
         self.controller.detach_store()
+        self.window.countdown.clear()
+        self.room.countdown.clear()
+        self.banner.hide()  # its notice may have been about the account put away
         self._apply(Preferences())
         self.window.schedule.set_locked(True)
+        self._apply_access()
         profile.close()
 
     def fail_to_start(self, message: str) -> None:
