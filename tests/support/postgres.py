@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 
 class PostgresCluster:
@@ -75,3 +79,23 @@ def postgres_bindir() -> str | None:
     """Return the newest installed PostgreSQL binary directory, if any."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return os.path.dirname(found[-1]) if found else None
+
+
+@contextlib.contextmanager
+def throwaway_cluster() -> Iterator[PostgresCluster]:
+    """Start a throwaway cluster for a test session and stop it afterwards.
+
+    Without PostgreSQL installed the tests that need it are skipped, except in CI (``CI`` set),
+    where that is a failure.
+    """
+    bindir = postgres_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries (/usr/lib/postgresql/*/bin) are missing in CI")
+        pytest.skip("PostgreSQL is not installed here")
+    cluster = PostgresCluster(bindir)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

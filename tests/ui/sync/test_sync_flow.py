@@ -199,3 +199,20 @@ def test_retention_deletes_sessions_that_ended_long_ago(
     assert flow.purge_old_sessions() == 1
     remaining = repository.sessions_between(at(0) - timedelta(days=60), at(23))
     assert [s.client_name for s in remaining] == ["Recent"]
+
+
+def test_a_paused_sync_says_why_and_fetches_nothing(
+    qtbot: QtBot, make_flow: MakeFlow, repository: AccountRepository
+) -> None:
+    repository.set_feed_url("https://clinic.example/feed.ics")
+    recorder = Recorder(lambda plan: changes_for(plan))
+    flow = make_flow(recorder)
+    flow.set_paused("Your subscription has ended.")
+    assert flow.paused
+    with qtbot.assertNotEmitted(flow.running_changed):
+        assert not flow.sync_now()
+        assert not flow.check_now()
+    assert recorder.reports == [("Calendar sync", "Your subscription has ended.", False)]
+    flow.set_paused(None)
+    with qtbot.waitSignal(flow.synced, timeout=5000):
+        assert flow.sync_now()

@@ -121,11 +121,12 @@ def test_shutdown_does_not_wait_for_a_stalled_booking_platform(
         with qtbot.assertNotEmitted(sync.fetched):
             assert sync.start(url=feed.url, tz=TZ, window=WINDOW)
             assert feed.connected.wait(10), "the fetch reached the server"
+            # Taken before the shutdown: once abandoned, the fetch may end at any moment.
+            fetches = [t for t in threading.enumerate() if t.name == "feed-fetch"]
             started = time.monotonic()
             assert sync.shutdown()
             stopped = time.monotonic() - started
             assert not sync.is_running()
         # Well inside the client's own timeouts: the stalled fetch was left behind, not waited for.
         assert stopped < 2.0, f"shutdown took {stopped:.1f} s"
-        fetches = [t for t in threading.enumerate() if t.name == "feed-fetch"]
         assert fetches and all(t.daemon for t in fetches), "abandoned, and Python will not wait"

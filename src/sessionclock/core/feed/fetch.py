@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, TypeVar, cast
 
-import certifi
 import httpcore
 import httpx
 
@@ -52,6 +51,7 @@ from sessionclock.core.errors import (
     FeedTooLargeError,
 )
 from sessionclock.core.feed import MAX_FEED_BYTES
+from sessionclock.core.tls import tls_context
 
 # httpx logs every request line at INFO, the full address included; the address is a secret
 # (it opens the practitioner's calendar), so only httpx's warnings and errors may be logged.
@@ -438,9 +438,8 @@ class _FeedTransport(httpx.BaseTransport):
 
 
 def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
-    cafile = environ.get("SSL_CERT_FILE") or certifi.where()
     try:
-        return ssl.create_default_context(cafile=cafile)
+        return tls_context(environ)
     except (OSError, ssl.SSLError) as error:
         reason = getattr(error, "strerror", None) or "not a certificate file"
         raise FeedTLSError(_MSG_CERT_FILE.format(reason=reason)) from None
