@@ -59,12 +59,14 @@ class AccountView:
     """What the caller may read about its own account (what the app's privacy page shows).
 
     Attributes:
+        id: The account's id (it never changes).
         email: The account's e-mail address.
         created_at: When the account was confirmed.
         entitlement: What the account may use now.
         devices: The API tokens signed in, oldest first.
     """
 
+    id: str
     email: str
     created_at: datetime
     entitlement: Entitlement
@@ -203,6 +205,7 @@ def view_account(services: Services, *, caller: Caller) -> AccountView:
     with services.db.read() as db:
         account = own_account(db, caller)
         return AccountView(
+            id=account.id,
             email=account.email,
             created_at=as_utc(account.created_at),
             entitlement=entitlement_of(account, now=now),

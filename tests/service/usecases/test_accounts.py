@@ -252,6 +252,15 @@ def test_a_confirmed_sign_up_starts_a_trial(
     assert r.status_code == 200
     body = r.json()
     assert body["email"] == customer.email
+    # The id the app matches profiles by: the account's own, steady across sign-ins.
+    with services_of(client).db.read() as db:
+        assert body["id"] == db.scalar(select(Account.id).where(Account.email == customer.email))
+    again = client.post(
+        "/v1/tokens",
+        json={"email": customer.email, "password": customer.password, "device_name": "Tablet"},
+    ).json()["token"]
+    other = client.get("/v1/account", headers={"Authorization": f"Bearer {again}"}).json()
+    assert other["id"] == body["id"]
     now = clock.now().isoformat().replace("+00:00", "Z")
     trial_end = (clock.now() + timedelta(days=14)).isoformat().replace("+00:00", "Z")
     assert body["created_at"] == now

@@ -84,6 +84,7 @@ def get_account(caller: CurrentUser, services: ServicesDep) -> AccountOut:
     """Return everything the service knows of the caller's account."""
     view = accounts.view_account(services, caller=caller)
     return AccountOut(
+        id=view.id,
         email=view.email,
         created_at=view.created_at,
         entitlement=EntitlementOut.of(view.entitlement),
