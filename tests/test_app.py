@@ -374,6 +374,41 @@ def test_a_stalled_calendar_does_not_hold_up_quit(
         assert took < 5.0, f"quit took {took:.1f} s while the calendar stalled"
 
 
+# ---------------------------------------------------------------------------- export
+
+
+def test_the_schedule_exports_as_csv_or_icalendar_where_chosen(
+    build: Build, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    application = build()
+    assert application.profile is not None
+    names = {s.client_name for s in application.profile.repository.all_sessions()}
+    prompts.save_paths = [tmp_path / "day.csv", tmp_path / "day.ics", None]
+    assert application.export_schedule() == tmp_path / "day.csv"
+    csv_text = (tmp_path / "day.csv").read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("Client,Start,End,Time zone,Source")
+    assert all(name in csv_text for name in names)
+    application.window.export_action.trigger()
+    ics = (tmp_path / "day.ics").read_text(encoding="utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR") and ics.count("BEGIN:VEVENT") == len(names)
+    assert application.export_schedule() is None  # cancelled: nothing written
+    title, suggested, filters = prompts.save_questions[0]
+    assert title == "Export schedule"
+    assert suggested.suffix == ".csv" and "*.ics" in filters
+    assert "exported to day.ics" in application.window.statusBar().currentMessage()
+
+
+def test_an_export_that_cannot_be_written_says_why(
+    build: Build, prompts: ScriptedPrompts, tmp_path: Path
+) -> None:
+    application = build()
+    prompts.save_paths = [tmp_path / "no such folder" / "day.csv"]
+    assert application.export_schedule() is None
+    [(title, message, _serious)] = prompts.reports
+    assert title == "The schedule could not be exported"
+    assert "No such file" in message
+
+
 @pytest.mark.allow_warning_logs
 def test_an_unexpected_error_is_reported_calmly_and_the_clock_keeps_running(
     qtbot: QtBot, build: Build, prompts: ScriptedPrompts

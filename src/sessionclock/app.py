@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance, Slot
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from sessionclock import __version__
 from sessionclock.core.clock import Clock, SystemClock
@@ -26,7 +27,15 @@ from sessionclock.core.instance import current_user, instance_name
 from sessionclock.core.logs import LogLevel, LogSetup, configure_logging
 from sessionclock.core.preferences import Preferences, SyncPreferences
 from sessionclock.core.themes import theme
-from sessionclock.profile import Profile, load_preferences, open_profile, save_preferences
+from sessionclock.profile import (
+    LocalData,
+    Profile,
+    load_preferences,
+    open_local_data,
+    open_profile,
+    record_sync,
+    save_preferences,
+)
 from sessionclock.ui.app_icon import app_icon
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.clock.ticker import SecondTicker
@@ -43,6 +52,9 @@ from sessionclock.ui.single_instance import InstanceServer, ask_running_to_activ
 
 if TYPE_CHECKING:
     # Built on demand, after the first paint: they bring httpx and the dialogs.
+    from sessionclock.core.account.access import Access
+    from sessionclock.ui.account.account_flow import AccountFlow
+    from sessionclock.ui.account.service_calls import ClientMaker
     from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
     from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
@@ -68,6 +80,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         type=Path,
         help="keep the database and this computer's window settings in this folder instead of "
         "the platform's folders",
+    )
+    parser.add_argument(
+        "--service-url",
+        metavar="URL",
+        help="the account service to sign in to (before SESSIONCLOCK_SERVICE_URL and this "
+        "computer's settings); https, or http on this computer only",
     )
     parser.add_argument(
         "--log-level",
@@ -99,9 +117,13 @@ class Application(QObject):
         notifier: where notices go: the tray, or the banner.
         player: plays the chimes.
         presenter: announces reminders.
-        profile: the open profile, once ``open`` has run.
+        profile: the open profile, once ``open`` has run (None while no account is open).
         preferences: the practitioner's preferences in force.
         sync_flow: calendar syncs and the background check, once ``open`` has run.
+        accounts: the practitioners' accounts on this computer, unless the app runs on one
+            profile (``--demo``, tests).
+        access_label: the status bar's line about the subscription (shown once accounts are
+            attached).
 
     Signals:
         finished: emitted with the exit status once the app has shut down (0 after Quit or
@@ -118,6 +140,9 @@ class Application(QObject):
         self._shut_down = False
         self.profile: Profile | None = None
         self.sync_flow: SyncFlow | None = None
+        self.accounts: AccountFlow | None = None
+        self._local: LocalData | None = None
+        self._access: Access | None = None
         self.preferences = defaults = Preferences()
 
         self.controller = ClockController(clock=clock, store=None, settings=defaults.clock)
@@ -155,6 +180,7 @@ class Application(QObject):
             (window.summary_requested, self.open_summary),
             (window.calendar_settings_requested, self.open_calendar_settings),
             (window.sync_requested, self.sync_now),
+            (window.export_requested, self.export_schedule),
             (window.delete_data_requested, self._on_window_delete_data_requested),
             (window.about_requested, self.open_about),
             (window.quit_requested, self.quit),
@@ -175,18 +201,47 @@ class Application(QObject):
             signal.connect(slot)
         if tray is not None:
             tray.show()
+        # In the status bar only when there are accounts (the demo has no subscription to show).
+        self.access_label = QLabel()
+        self.access_label.setAccessibleName("Subscription")
 
     # -- the profile ---------------------------------------------------------------------------
 
     def open(self, profile: Profile) -> None:
-        """Attach *profile*: apply its preferences, show its sessions and start ticking."""
+        """Attach *profile* (instead of any open one): apply its preferences, show its sessions
+        and start ticking."""
+        if self.profile is not None:
+            self.lock()
         self.profile = profile
         preferences = load_preferences(profile.repository)
         self.sync_flow = self._build_sync_flow(profile, preferences)
         self._apply(preferences)
         self.sync_flow.purge_old_sessions()
+        self.window.schedule.set_locked(False)
+        self._apply_access()
         self.controller.attach_store(profile.repository)
         self.ticker.start()
+
+    @Slot()
+    def lock(self) -> None:
+        """Show nothing of the open profile any more (signed out, switched away, deleted): its
+        sessions, settings and calendar are put away, and nothing of it syncs."""
+        profile = self.profile
+        if profile is None:
+            return
+        self.profile = None
+        if self.sync_flow is not None:
+            self.sync_flow.shutdown()
+            self.sync_flow.deleteLater()
+            self.sync_flow = None
+        self.controller.detach_store()
+        self.window.countdown.clear()
+        self.room.countdown.clear()
+        self.banner.hide()  # its notice may have been about the account put away
+        self._apply(Preferences())
+        self.window.schedule.set_locked(True)
+        self._apply_access()
+        profile.close()
 
     def fail_to_start(self, message: str) -> None:
         """Say why the profile could not be opened, and end with exit status 1."""
@@ -226,6 +281,11 @@ class Application(QObject):
 
     @Slot(int)
     def _on_sync_flow_synced(self, changes: int) -> None:
+        if self.profile is not None:
+            try:
+                record_sync(self.profile.repository, self.clock.now())
+            except SessionClockError as e:
+                log.warning("When the calendar synced could not be kept: %s", e)
         self.controller.reload()
         noun = "change" if changes == 1 else "changes"
         self.window.show_message(f"Calendar synced: {changes} {noun} applied.")
@@ -338,6 +398,121 @@ class Application(QObject):
     def _on_calendar_dialog_preferences_changed(self, sync: SyncPreferences) -> None:
         self.update_preferences(replace(self.preferences, sync=sync))
 
+    # -- export --------------------------------------------------------------------------------
+
+    @Slot()
+    def export_schedule(self) -> Path | None:
+        """Save every stored session as CSV or iCalendar where the practitioner chooses.
+
+        Always possible, with or without a subscription. Returns where it was saved.
+        """
+        from sessionclock.core.export import ExportFormat, export_text
+
+        if self.profile is None:
+            return None
+        day = self.controller.today().isoformat()
+        path = self._prompts.choose_save_path(
+            self.window,
+            "Export schedule",
+            Path.home() / f"session-clock-schedule-{day}.csv",
+            "Spreadsheet (CSV) (*.csv);;Calendar (iCalendar) (*.ics)",
+        )
+        if path is None:
+            return None
+        fmt = ExportFormat.ICALENDAR if path.suffix.lower() == ".ics" else ExportFormat.CSV
+        try:
+            data = export_text(
+                self.profile.repository.all_sessions(),
+                fmt=fmt,
+                tz=self.clock.zone(),
+                now=self.clock.now(),
+            )
+            path.write_bytes(data)
+        except (SessionClockError, OSError) as e:
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            self._prompts.report(self.window, "The schedule could not be exported", reason)
+            return None
+        self.window.show_message(f"Schedule exported to {path.name}.")
+        return path
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def attach_accounts(self, flow: AccountFlow, local: LocalData) -> None:
+        """Run on the practitioners' accounts of this computer: *flow* says which profile to
+        show, or that none is (signed out); the app shows it and keeps to what the
+        subscription allows."""
+        from sessionclock.core.account.access import running_since
+
+        self.accounts, self._local = flow, local
+        self.window.menuBar().insertMenu(self.window.tools_menu.menuAction(), flow.menu)
+        self.window.statusBar().addPermanentWidget(self.access_label)
+        wiring: list[tuple[SignalInstance, Callable[..., object]]] = [
+            (flow.opened, self.open),
+            (flow.locked, self.lock),
+            (flow.demo_requested, self.open_demo),
+            (flow.access_changed, self._on_accounts_access_changed),
+            (flow.noticed, self.notifier.notify),
+            (self.controller.state_changed, lambda state: flow.tick(running_since(state))),
+        ]
+        for signal, slot in wiring:
+            signal.connect(slot)
+        if self.profile is None:
+            self.window.schedule.set_locked(True)
+        self._on_accounts_access_changed(flow.watch.access)
+
+    @Slot()
+    def open_demo(self) -> None:
+        """Show a throwaway demo day (no account, no network, nothing kept)."""
+        try:
+            self.open(open_profile(data_dir=None, demo=True, clock=self.clock))
+        except SessionClockError as e:
+            self._prompts.report(self.window, "The demo could not start", str(e))
+            return
+        self._on_accounts_access_changed(self._access)
+
+    @Slot(object)
+    def _on_accounts_access_changed(self, access: Access | None) -> None:
+        from sessionclock.core.account.access import Standing
+
+        before, self._access = self._access, access
+        self._apply_access()
+        flow = self.accounts
+        if flow is None or access is None:
+            return
+        lost = access.standing in {Standing.RECONNECT, Standing.LAPSED}
+        if lost and (before is None or before.standing != access.standing):
+            title = (
+                "Connect to the internet"
+                if access.standing is Standing.RECONNECT
+                else "Your subscription has ended"
+            )
+            self.notifier.notify(title, flow.explanation(access))
+
+    def _apply_access(self) -> None:
+        """Allow or pause syncing and editing as the subscription says, and say so."""
+        from sessionclock.core.account.access import pause_reason
+
+        flow, access = self.accounts, self._access
+        demo = self.profile is not None and self.profile.demo
+        if flow is None or access is None or demo:
+            allowed, reason = True, ""
+        else:
+            allowed, reason = access.editing, pause_reason(access)
+        self.window.schedule.set_editing(allowed, reason)
+        if self.sync_flow is not None:
+            self.sync_flow.set_paused(None if allowed else f"Calendar sync is paused. {reason}")
+        if flow is not None:
+            text = (
+                flow.status_text(access)
+                if access is not None and not demo
+                else ("Demo day: nothing is kept" if demo else "Not signed in")
+            )
+            if self.profile is None:
+                text = "Not signed in"
+            self.access_label.setText(text)
+            explained = "" if access is None or demo else flow.explanation(access)
+            self.access_label.setToolTip(explained)
+
     # -- deleting everything -------------------------------------------------------------------
 
     def delete_local_data(self) -> bool:
@@ -431,8 +606,12 @@ class Application(QObject):
         self.room.close()
         if self.tray is not None:
             self.tray.hide()
+        if self.accounts is not None:
+            self.accounts.shutdown()
         if self.profile is not None:
             self.profile.close()
+        if self._local is not None:
+            self._local.close()
 
 
 def build(profile: Profile, *, clock: Clock, desktop: Desktop, prompts: Prompts) -> Application:
@@ -495,9 +674,8 @@ def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
     # running there, and without one the application quits through its one shutdown path.
     qt_app.setQuitOnLastWindowClosed(False)
     clock = SystemClock()
-    application = Application(
-        clock, desktop=Desktop.system(data_dir=args.data_dir), prompts=prompts
-    )
+    desktop = Desktop.system(data_dir=args.data_dir)
+    application = Application(clock, desktop=desktop, prompts=prompts)
     application.finished.connect(qt_app.exit)
     # The session ending (log out, shut down) quits Qt without our Quit: shut down all the same.
     qt_app.aboutToQuit.connect(application.shutdown)
@@ -514,11 +692,18 @@ def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
 
     def open_when_shown() -> None:
         try:
-            profile = open_profile(data_dir=args.data_dir, demo=args.demo, clock=clock)
+            if args.demo:
+                application.open(open_profile(data_dir=None, demo=True, clock=clock))
+            else:
+                start_accounts(
+                    application,
+                    data_dir=args.data_dir,
+                    service_url=args.service_url,
+                    desktop=desktop,
+                    prompts=prompts,
+                )
         except SessionClockError as e:
             application.fail_to_start(str(e))
-            return
-        application.open(profile)
 
     application.window.painted_once.connect(
         lambda: QTimer.singleShot(0, open_when_shown), Qt.ConnectionType.SingleShotConnection
@@ -530,3 +715,52 @@ def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
         reporter.uninstall()
         server.close()
         application.shutdown()
+        # Nothing may paint once the app has ended: main() can run again in one process (tests),
+        # and a window left showing would be painted while Python frees it.
+        application.window.hide()
+
+
+def start_accounts(
+    application: Application,
+    *,
+    data_dir: Path | None,
+    service_url: str | None,
+    desktop: Desktop,
+    prompts: Prompts,
+    make_client: ClientMaker | None = None,
+) -> AccountFlow:
+    """Open this computer's profiles and show the account signed in last (or the welcome).
+
+    Args:
+        application: the app to show them in.
+        data_dir: where the database is (``--data-dir``; None: the per-user data folder).
+        service_url: the ``--service-url`` given, if any.
+        desktop: this computer's services (settings, browser, name).
+        prompts: how to ask and tell the practitioner things.
+        make_client: makes the service's httpx client (default: ``make_service_client``).
+
+    Raises:
+        SessionClockError: the service address is refused, or the key store or the database
+            cannot be used (the message says why).
+    """
+    from sessionclock.core.account.address import service_address
+    from sessionclock.core.account.client import make_service_client
+    from sessionclock.ui.account.account_flow import AccountFlow
+
+    address = service_address(
+        command_line=service_url, environ=os.environ, setting=desktop.settings.service_url()
+    )
+    local = open_local_data(data_dir=data_dir)
+    flow = AccountFlow(
+        local=local,
+        address=address,
+        make_client=make_client or make_service_client,
+        clock=application.clock,
+        desktop=desktop,
+        prompts=prompts,
+        window=application.window,
+        parent=application,
+    )
+    application.attach_accounts(flow, local)
+    flow.start()
+    return flow

@@ -18,6 +18,7 @@ from sessionclock.core.keystore import (
     KeyringKeyStore,
     KeyStore,
     MemoryKeyStore,
+    backend_name,
     next_step,
     refusal_reason,
 )
@@ -243,3 +244,18 @@ def test_a_locked_key_store_says_to_unlock_it() -> None:
 def test_the_next_step_names_the_platforms_key_store(platform: str, where: str) -> None:
     assert where in next_step(platform)
     assert next_step(platform).endswith("then try again.")
+
+
+def test_where_the_secrets_live_is_named_for_the_privacy_page() -> None:
+    from keyring.backends import SecretService, Windows, macOS
+
+    assert backend_name(Windows.WinVaultKeyring()) == "Windows Credential Manager"
+    assert backend_name(macOS.Keyring()) == "macOS Keychain"
+    assert backend_name(SecretService.Keyring()).startswith("the Secret Service")
+    assert backend_name(InMemoryKeyring()) == "the system key store (InMemoryKeyring)"
+    assert KeyringKeyStore(backend=InMemoryKeyring()).location() == (
+        "the system key store (InMemoryKeyring)"
+    )
+    assert "memory" in MemoryKeyStore().location()
+    with pytest.raises(KeyStoreUnavailableError):
+        KeyringKeyStore(backend=fail.Keyring()).location()

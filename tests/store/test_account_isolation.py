@@ -10,13 +10,31 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
+from sessionclock.core.account.access import EntitlementRecord
+from sessionclock.core.account.models import (
+    Entitlement,
+    EntitlementSource,
+    EntitlementState,
+    ServiceLink,
+)
 from sessionclock.core.errors import DecryptionError, NotFoundError
 from sessionclock.core.keystore import KeyringKeyStore
-from sessionclock.core.models import Session, SessionSource
+from sessionclock.core.models import Session, SessionSource, StoredSpan
 from sessionclock.store import AccountRepository, Database
 
 DAY = datetime(2026, 5, 4, tzinfo=ZoneInfo("America/Toronto"))
 FAR = timedelta(days=3650)
+CHECK = EntitlementRecord(
+    Entitlement(
+        state=EntitlementState.ACTIVE,
+        entitled=True,
+        source=EntitlementSource.SUBSCRIPTION,
+        ends_at=DAY + timedelta(days=30),
+        trial_ends_at=DAY,
+        checked_at=DAY,
+    ),
+    checked_locally_at=DAY,
+)
 
 
 def _session(name: str, hour: int, source: SessionSource = SessionSource.CALENDAR) -> Session:
@@ -46,6 +64,8 @@ def victim(db: Database, keystore: KeyringKeyStore) -> Victim:
     repo.mark_reminders_fired([(calendar.id, 10), (calendar.id, 5)])
     repo.set_setting("shared-key", {"owner": "A"})
     repo.set_feed_url("https://calendar.test/victim.ics")
+    repo.link_service(ServiceLink("https://service.test", "victim@example.org"))
+    repo.save_entitlement(CHECK)
     return Victim(repo=repo, calendar=calendar, manual=manual)
 
 
@@ -62,6 +82,11 @@ def _snapshot(repo: AccountRepository, ids: list[int]) -> object:
         repo.fired_reminders(ids),
         repo.get_setting("shared-key"),
         repo.feed_url(),
+        repo.all_sessions(),
+        repo.stored_span(),
+        repo.feed_connected(),
+        repo.service_link(),
+        repo.entitlement(),
     )
 
 
@@ -90,6 +115,13 @@ ATTACKS: dict[str, Attack] = {
         add=[_session("Intruder", 9)], update=[], remove_ids=[]
     ),
     "purge_before": lambda b, a: b.purge_before(DAY + FAR),
+    "all_sessions": lambda b, a: b.all_sessions(),
+    "stored_span": lambda b, a: b.stored_span(),
+    "feed_connected": lambda b, a: b.feed_connected(),
+    "service_link": lambda b, a: b.service_link(),
+    "entitlement": lambda b, a: b.entitlement(),
+    "save_entitlement": lambda b, a: b.save_entitlement(CHECK),
+    "link_service": lambda b, a: b.link_service(ServiceLink("https://service.test", "b@x.org")),
 }
 
 # What B must get back when it reads, or the error it must get when it writes A's rows.
@@ -100,8 +132,20 @@ EXPECTED: dict[str, object] = {
     "get_setting": None,
     "feed_url": None,
     "purge_before": 0,
+    "all_sessions": (),
+    "stored_span": StoredSpan(0, None, None),
+    "feed_connected": False,
+    "service_link": None,
+    "entitlement": None,
 }
-REFUSED = {"update", "delete", "mark_reminders_fired", "apply_sync-update", "apply_sync-remove"}
+REFUSED = {
+    "update",
+    "delete",
+    "mark_reminders_fired",
+    "apply_sync-update",
+    "apply_sync-remove",
+    "save_entitlement",
+}
 
 
 def test_every_repository_method_is_covered() -> None:

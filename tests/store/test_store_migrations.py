@@ -22,7 +22,7 @@ from sessionclock.store.database import (
 from sessionclock.store.engine import make_engine
 from sessionclock.store.tables import Base
 
-TABLES = {"accounts", "sessions", "fired_reminders", "settings", "feed_sources"}
+TABLES = {"accounts", "sessions", "fired_reminders", "settings", "feed_sources", "service_links"}
 
 
 @pytest.fixture
@@ -111,5 +111,29 @@ def test_every_connection_has_the_privacy_pragmas(tmp_path: Path) -> None:
                 for name in ("journal_mode", "foreign_keys", "secure_delete")
             }
         assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "secure_delete": 1}
+    finally:
+        db.close()
+
+
+def test_a_database_from_before_accounts_keeps_its_data_unlinked(tmp_path: Path) -> None:
+    path = tmp_path / "sessionclock.db"
+    engine = make_engine(path)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO accounts (id) VALUES ('old-profile')"))
+        connection.execute(
+            text(
+                "INSERT INTO settings (account_id, key, value_json) "
+                "VALUES ('old-profile', 'k', '1')"
+            )
+        )
+    engine.dispose()
+    db = Database.open(path)
+    try:
+        assert schema_revision(db.engine) == SCHEMA_REVISION == "0002"
+        assert db.account_ids() == ("old-profile",)
+        assert db.linked_account_ids() == frozenset()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT value_json FROM settings")).scalar() == "1"
     finally:
         db.close()

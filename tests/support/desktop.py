@@ -30,7 +30,30 @@ def silent_sound(path: str, parent: QObject) -> Sound:
     return SilentSound(path, parent)
 
 
-def fake_desktop(folder: Path, *, tray: bool = False, audio_outputs: int = 0) -> Desktop:
+class Browser:
+    """A default browser that opens nothing and remembers every address it was given.
+
+    Attributes:
+        opened: the addresses, in order.
+        works: whether opening succeeds.
+    """
+
+    def __init__(self) -> None:
+        self.opened: list[str] = []
+        self.works = True
+
+    def open(self, url: str) -> bool:
+        """Remember *url*."""
+        self.opened.append(url)
+        return self.works
+
+
+COMPUTER_NAME = "Front-Desk-PC"
+
+
+def fake_desktop(
+    folder: Path, *, tray: bool = False, audio_outputs: int = 0, browser: Browser | None = None
+) -> Desktop:
     """Return a desktop of fakes that keeps this computer's settings in *folder*."""
     return Desktop(
         screen_awake=FakeScreenAwake(),
@@ -39,4 +62,6 @@ def fake_desktop(folder: Path, *, tray: bool = False, audio_outputs: int = 0) ->
         audio_outputs=lambda: audio_outputs,
         sound=silent_sound,
         settings=ComputerSettings.at(folder / "computer.ini"),
+        open_url=(browser or Browser()).open,
+        computer_name=lambda: COMPUTER_NAME,
     )

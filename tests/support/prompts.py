@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
@@ -18,12 +19,16 @@ class ScriptedPrompts:
         answers: the answers still to give, in order.
         asked: (title, question, serious) of every confirmation asked.
         reports: (title, message, serious) of every report shown.
+        save_paths: the answers to "where should this be saved?", in order (None: cancel).
+        save_questions: (title, suggested, filters) of every such question.
         crashes: the report of every unexpected error announced.
     """
 
     answers: list[bool] = field(default_factory=list)
     asked: list[tuple[str, str, bool]] = field(default_factory=list)
     reports: list[tuple[str, str, bool]] = field(default_factory=list)
+    save_paths: list[Path | None] = field(default_factory=list)
+    save_questions: list[tuple[str, Path, str]] = field(default_factory=list)
     crashes: list[str] = field(default_factory=list)
 
     def confirm(
@@ -40,6 +45,15 @@ class ScriptedPrompts:
     ) -> None:
         """Record the report."""
         self.reports.append((title, message, serious))
+
+    def choose_save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """Record the question and give the next scripted path."""
+        self.save_questions.append((title, suggested, filters))
+        if not self.save_paths:
+            raise AssertionError(f"no path scripted for the question {title!r}")
+        return self.save_paths.pop(0)
 
     def crashed(self, parent: QWidget | None, report: str) -> None:
         """Record the crash report."""

@@ -228,6 +228,7 @@ def start_service(
     workers: int = 1,
     stderr: int = subprocess.DEVNULL,
     deadline_seconds: float = 60,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``sessionclock-service`` with *env*, wait for ``/health``; return it and its address.
 
@@ -236,11 +237,12 @@ def start_service(
         workers: uvicorn worker processes.
         stderr: Where its log goes; ``subprocess.PIPE`` only for short runs that read it after.
         deadline_seconds: How long it may take to answer.
+        port: The loopback port to listen on (default: a free one).
 
     Raises:
         RuntimeError: The service exited or did not answer before the deadline.
     """
-    port = free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [
             sys.executable,

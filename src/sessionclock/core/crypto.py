@@ -1,4 +1,5 @@
-"""AES-256-GCM sealing of the few secrets Session Clock stores: client names and the feed address.
+"""AES-256-GCM sealing of the few secrets Session Clock stores: client names, the feed address,
+and the account's e-mail address and last subscription check.
 
 Each account has its own 256-bit key, created on first use and kept in a ``KeyStore`` (the OS key
 store), never in the database. A sealed blob is laid out as::
@@ -46,6 +47,8 @@ class Purpose(enum.StrEnum):
 
     CLIENT_NAME = "client-name"
     FEED_URL = "feed-url"
+    ACCOUNT_EMAIL = "account-email"
+    ENTITLEMENT = "entitlement"
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,58 @@ class ManualSessionError(SessionClockError):
 
 class StorageError(SessionClockError):
     """The local database cannot be opened or written (read-only folder, full disk, damage)."""
+
+
+class ServiceAddressError(ValidationError):
+    """The account service's address is not one Session Clock will talk to (e.g. not https)."""
+
+
+class AccountError(SessionClockError):
+    """The account service refused a request or could not be asked (the message says why)."""
+
+
+class ServiceUnreachableError(AccountError):
+    """The account service could not be reached: no network, a name that does not resolve, a
+    connection refused, a secure connection that could not be verified, or no answer in time."""
+
+
+class ServiceFailedError(AccountError):
+    """The account service answered with a server error (5xx) or an answer this app cannot read."""
+
+
+class BillingUnavailableError(ServiceFailedError):
+    """The account service cannot take payments right now (it answered 503 for billing)."""
+
+
+class SignInFailedError(AccountError):
+    """Sign-in was refused: a wrong password, an unknown address or an unconfirmed one (the
+    service gives one answer for all three, so nobody can learn who has an account)."""
+
+
+class WrongPasswordError(AccountError):
+    """The password given to confirm a change (new password, account deletion) is not right."""
+
+
+class SignedOutError(AccountError):
+    """This device's sign-in is no longer valid: signed out elsewhere, expired, or the password
+    was reset."""
+
+
+class RateLimitedError(AccountError):
+    """Too many attempts: the service asks to wait before trying again.
+
+    Attributes:
+        retry_after: seconds the service asked to wait (0 when it did not say).
+    """
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class CodeRefusedError(AccountError):
+    """A code from an e-mail was refused: wrong, used, expired, or for another address."""
+
+
+class PasswordRulesError(AccountError, ValidationError):
+    """The service refused a new password (too short, too common); the message says why."""

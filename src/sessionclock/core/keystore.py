@@ -73,6 +73,9 @@ class KeyStore(Protocol):
     def delete_secret(self, name: str) -> None:
         """Delete the secret stored under *name*; deleting a missing secret does nothing."""
 
+    def location(self) -> str:
+        """Return where the secrets live, in words the practitioner knows (privacy page)."""
+
 
 class MemoryKeyStore:
     """A key store that forgets everything when the process ends (tests, ``--demo``).
@@ -111,6 +114,10 @@ class MemoryKeyStore:
         """Delete the secret stored under *name*, if any."""
         with self._lock:
             self._secrets.pop(name, None)
+
+    def location(self) -> str:
+        """Return "memory": nothing outlives the app."""
+        return "memory only (forgotten when Session Clock closes)"
 
 
 class KeyringKeyStore:
@@ -189,6 +196,14 @@ class KeyringKeyStore:
         except Exception as exc:  # backends raise their platform's own errors
             raise _unavailable("refused to delete the key", exc) from exc
 
+    def location(self) -> str:
+        """Return the name of the operating system's key store in use.
+
+        Raises:
+            KeyStoreUnavailableError: the key store cannot be used.
+        """
+        return backend_name(self._usable_backend())
+
     def _usable_backend(self) -> Any:
         backend = self._backend
         if backend is None:
@@ -202,6 +217,28 @@ class KeyringKeyStore:
         if reason is not None:
             raise KeyStoreUnavailableError(f"{_UNAVAILABLE} ({reason}). {next_step()}")
         return backend
+
+
+_BACKEND_NAMES = {
+    "keyring.backends.Windows": "Windows Credential Manager",
+    "keyring.backends.macOS": "macOS Keychain",
+    "keyring.backends.SecretService": "the Secret Service (GNOME Keyring or KDE Wallet)",
+    "keyring.backends.libsecret": "the Secret Service (GNOME Keyring or KDE Wallet)",
+    "keyring.backends.kwallet": "KDE Wallet",
+}
+
+
+def backend_name(backend: Any) -> str:
+    """Return the practitioner's name for a keyring *backend* (the first one a chainer uses)."""
+    from keyring.backends import chainer
+
+    if isinstance(backend, chainer.ChainerBackend) and list(backend.backends):
+        return backend_name(next(iter(backend.backends)))
+    module = type(backend).__module__
+    for prefix, name in _BACKEND_NAMES.items():
+        if module.startswith(prefix):
+            return name
+    return f"the system key store ({type(backend).__name__})"
 
 
 def refusal_reason(backend: Any) -> str | None:

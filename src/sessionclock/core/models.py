@@ -60,3 +60,18 @@ class Session:
 
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSpan:
+    """How many sessions an account keeps, and the time they cover (for the privacy page).
+
+    Attributes:
+        count: the number of sessions stored.
+        first_start: the earliest start (UTC), or None when there are none.
+        last_end: the latest end (UTC), or None when there are none.
+    """
+
+    count: int
+    first_start: datetime | None
+    last_end: datetime | None

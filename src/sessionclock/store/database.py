@@ -18,6 +18,7 @@ from platformdirs import user_data_path
 from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 
+from sessionclock.core.account.credentials import delete_token
 from sessionclock.core.crypto import Sealer, delete_key
 from sessionclock.core.errors import NotFoundError
 from sessionclock.core.keystore import KeyStore
@@ -32,6 +33,7 @@ from sessionclock.store.tables import (
     AccountRow,
     FeedSourceRow,
     FiredReminderRow,
+    ServiceLinkRow,
     SessionRow,
     SettingRow,
 )
@@ -46,7 +48,7 @@ def default_database_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / DATABASE_FILENAME
 
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 """The newest migration's revision; a test checks it against the migration scripts."""
 
 
@@ -125,17 +127,25 @@ class Database:
             engine=self.engine, account_id=account_id, sealer=Sealer(keystore, account_id)
         )
 
-    def delete_account(self, account_id: str, keystore: KeyStore) -> None:
-        """Delete every row of *account_id*, then its key, then scrub the WAL.
+    def linked_account_ids(self) -> frozenset[str]:
+        """Return the local accounts tied to an account at the service."""
+        with storage_errors(), self._readers() as session:
+            return frozenset(session.scalars(select(ServiceLinkRow.account_id)))
 
-        Deleting an account that no longer exists still deletes its key, so a deletion that
-        failed half-way can simply be repeated.
+    def delete_account(self, account_id: str, keystore: KeyStore) -> None:
+        """Delete every row of *account_id*, then its key and its sign-in token, then scrub the
+        WAL.
+
+        Deleting an account that no longer exists still deletes its key and token, so a deletion
+        that failed half-way can simply be repeated.
         """
+        tables = (FiredReminderRow, SessionRow, SettingRow, FeedSourceRow, ServiceLinkRow)
         with storage_errors(), self._writers.begin() as session:
-            for table in (FiredReminderRow, SessionRow, SettingRow, FeedSourceRow):
+            for table in tables:
                 session.execute(delete(table).where(table.account_id == account_id))
             session.execute(delete(AccountRow).where(AccountRow.id == account_id))
         delete_key(keystore, account_id)
+        delete_token(keystore, account_id)
         with storage_errors():
             checkpoint_wal(self.engine)
 

@@ -12,20 +12,28 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeAlias, cast
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from sessionclock.core.account.access import EntitlementRecord
+from sessionclock.core.account.models import ServiceLink
 from sessionclock.core.crypto import Purpose, Sealer
 from sessionclock.core.errors import ManualSessionError, NotFoundError
-from sessionclock.core.models import Session, SessionSource
+from sessionclock.core.models import Session, SessionSource, StoredSpan
 from sessionclock.store.engine import checkpoint_wal, writer
 from sessionclock.store.failures import storage_errors
-from sessionclock.store.tables import FeedSourceRow, FiredReminderRow, SessionRow, SettingRow
+from sessionclock.store.tables import (
+    FeedSourceRow,
+    FiredReminderRow,
+    ServiceLinkRow,
+    SessionRow,
+    SettingRow,
+)
 from sessionclock.store.timestamps import from_stored, to_utc, zone_label
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
@@ -35,10 +43,12 @@ _NOT_FOUND = "This session no longer exists."
 
 
 class AccountRepository:
-    """Sessions, reminders, settings and the calendar feed of one account.
+    """Sessions, reminders, settings, the calendar feed and the service link of one account.
 
     Obtain one from ``Database.repository``. Client names are sealed with purpose
-    "client-name" and the feed address with purpose "feed-url", under the account's own key.
+    "client-name", the feed address with purpose "feed-url", the account's e-mail address with
+    "account-email" and its last subscription check with "entitlement", under the account's own
+    key.
 
     Attributes:
         account_id: the only account this repository reads or changes.
@@ -69,6 +79,27 @@ class AccountRepository:
         )
         with self._read() as orm:
             return tuple(self._to_session(row) for row in orm.scalars(query))
+
+    def all_sessions(self) -> tuple[Session, ...]:
+        """Return every stored session, sorted by start, then id (for export)."""
+        query = (
+            select(SessionRow)
+            .where(SessionRow.account_id == self.account_id)
+            .order_by(SessionRow.start_utc, SessionRow.id)
+        )
+        with self._read() as orm:
+            return tuple(self._to_session(row) for row in orm.scalars(query))
+
+    def stored_span(self) -> StoredSpan:
+        """Return how many sessions are kept and the span they cover, without opening a name."""
+        query = select(
+            func.count(SessionRow.id), func.min(SessionRow.start_utc), func.max(SessionRow.end_utc)
+        ).where(SessionRow.account_id == self.account_id)
+        with self._read() as orm:
+            count, first, last = orm.execute(query).one()
+        if not count:
+            return StoredSpan(0, None, None)
+        return StoredSpan(count, first.replace(tzinfo=UTC), last.replace(tzinfo=UTC))
 
     def get(self, session_id: int) -> Session | None:
         """Return the session with *session_id*, or ``None`` if this account has none."""
@@ -247,12 +278,76 @@ class AccountRepository:
             sealed = orm.scalar(query)
         return None if sealed is None else self._sealer.open(sealed, purpose=Purpose.FEED_URL)
 
+    def feed_connected(self) -> bool:
+        """Return whether a (sealed) feed address is stored, without opening it."""
+        query = select(FeedSourceRow.account_id).where(FeedSourceRow.account_id == self.account_id)
+        with self._read() as orm:
+            return orm.scalar(query) is not None
+
     def disconnect_feed(self) -> None:
         """Delete the sealed feed address for good: secure delete, then a WAL checkpoint."""
         with self._write() as orm:
             orm.execute(delete(FeedSourceRow).where(FeedSourceRow.account_id == self.account_id))
         with storage_errors():
             checkpoint_wal(self._engine)
+
+    # The account at the service ---------------------------------------------------------------
+
+    def link_service(self, link: ServiceLink) -> None:
+        """Tie this local account to an account at the service (e-mail address sealed)."""
+        sealed = self._sealer.seal(link.email, purpose=Purpose.ACCOUNT_EMAIL)
+        statement = insert(ServiceLinkRow).values(
+            account_id=self.account_id, service_url=link.service_url, email_sealed=sealed
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[ServiceLinkRow.account_id],
+            set_={
+                "service_url": statement.excluded.service_url,
+                "email_sealed": statement.excluded.email_sealed,
+            },
+        )
+        with self._write() as orm:
+            orm.execute(statement)
+
+    def service_link(self) -> ServiceLink | None:
+        """Return the account at the service this local account belongs to, if any."""
+        query = select(ServiceLinkRow.service_url, ServiceLinkRow.email_sealed).where(
+            ServiceLinkRow.account_id == self.account_id
+        )
+        with self._read() as orm:
+            row = orm.execute(query).first()
+        if row is None:
+            return None
+        email = self._sealer.open(row.email_sealed, purpose=Purpose.ACCOUNT_EMAIL)
+        return ServiceLink(service_url=row.service_url, email=email)
+
+    def save_entitlement(self, record: EntitlementRecord) -> None:
+        """Keep *record* (sealed) as the last successful subscription check.
+
+        Raises:
+            NotFoundError: this account is not tied to an account at the service.
+        """
+        sealed = self._sealer.seal(record.to_json(), purpose=Purpose.ENTITLEMENT)
+        statement = (
+            update(ServiceLinkRow)
+            .where(ServiceLinkRow.account_id == self.account_id)
+            .values(entitlement_sealed=sealed)
+            .returning(ServiceLinkRow.account_id)
+        )
+        with self._write() as orm:
+            if orm.scalar(statement) is None:
+                raise NotFoundError("This profile is not signed in to an account.")
+
+    def entitlement(self) -> EntitlementRecord | None:
+        """Return the last successful subscription check, or None (never, or unreadable)."""
+        query = select(ServiceLinkRow.entitlement_sealed).where(
+            ServiceLinkRow.account_id == self.account_id
+        )
+        with self._read() as orm:
+            sealed = orm.scalar(query)
+        if sealed is None:
+            return None
+        return EntitlementRecord.from_json(self._sealer.open(sealed, purpose=Purpose.ENTITLEMENT))
 
     # Helpers ----------------------------------------------------------------------------------
 

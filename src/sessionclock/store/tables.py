@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ACCOUNT_ID_LENGTH = 36
 ZONE_LENGTH = 64
+SERVICE_URL_LENGTH = 2048
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -160,3 +161,27 @@ class FeedSourceRow(Base):
         String(ACCOUNT_ID_LENGTH), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     url_sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class ServiceLinkRow(Base):
+    """The account at the hosted service that a local account belongs to (at most one).
+
+    A local account without this row holds data from before accounts existed; the first
+    sign-in on this computer may adopt it.
+
+    Attributes:
+        account_id: the local account.
+        service_url: the service the account lives at.
+        email_sealed: the account's e-mail address, sealed with purpose "account-email".
+        entitlement_sealed: the last successful subscription check, sealed with purpose
+            "entitlement" (so it cannot be edited into a longer subscription), or None.
+    """
+
+    __tablename__ = "service_links"
+
+    account_id: Mapped[str] = mapped_column(
+        String(ACCOUNT_ID_LENGTH), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    service_url: Mapped[str] = mapped_column(String(SERVICE_URL_LENGTH), nullable=False)
+    email_sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    entitlement_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)

@@ -1,18 +1,21 @@
 """What the app uses of the computer it runs on, handed to ``Application`` as one bundle.
 
 ``Desktop.system`` gathers the real things (the wake lock and login item for this operating
-system, the system tray if the desktop has one, the sound outputs, this computer's settings file);
-tests build a ``Desktop`` of fakes instead (``tests/support/desktop.py``).
+system, the system tray if the desktop has one, the sound outputs, this computer's settings file,
+the default browser and the computer's name); tests build a ``Desktop`` of fakes instead
+(``tests/support/desktop.py``).
 """
 
 from __future__ import annotations
 
+import platform
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QObject, QSettings
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QByteArray, QObject, QSettings, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
 from sessionclock.platform.autostart import LoginItem, create_login_item
@@ -25,13 +28,17 @@ SETTINGS_FILE = "sessionclock.ini"
 _GEOMETRY = "window/geometry"
 _SPLITTER = "window/splitter"
 _TOLD = "told/"
+_SERVICE_URL = "service/url"
+_LAST_ACCOUNT = "accounts/last"
 
 
 class ComputerSettings:
-    """What this computer remembers outside any profile: where the main window was, and which
-    one-time notices were given.
+    """What this computer remembers outside any profile: where the main window was, which
+    one-time notices were given, the account service's address if it was set, and which local
+    account was signed in last (a random id).
 
-    Never anything about clients or sessions: those belong to the profile, in the database.
+    Never anything about clients or sessions, never an e-mail address or a token: those belong
+    to the profile, in the database, or to the key store.
     """
 
     def __init__(self, settings: QSettings) -> None:
@@ -78,6 +85,24 @@ class ComputerSettings:
         self._settings.setValue(_SPLITTER, splitter)
         self._settings.sync()
 
+    def service_url(self) -> str | None:
+        """Return the account service address set for this computer (``service/url``), if any."""
+        value = self._settings.value(_SERVICE_URL)
+        return value if isinstance(value, str) and value.strip() else None
+
+    def last_account(self) -> str | None:
+        """Return the local account signed in last on this computer, if any."""
+        value = self._settings.value(_LAST_ACCOUNT)
+        return value if isinstance(value, str) and value else None
+
+    def set_last_account(self, account_id: str | None) -> None:
+        """Remember *account_id* as the one to open at the next start (None: forget)."""
+        if account_id is None:
+            self._settings.remove(_LAST_ACCOUNT)
+        else:
+            self._settings.setValue(_LAST_ACCOUNT, account_id)
+        self._settings.sync()
+
     def was_told(self, notice: str) -> bool:
         """Return whether the one-time *notice* was already given on this computer."""
         return bool(self._settings.value(_TOLD + notice, False, type=bool))
@@ -100,6 +125,9 @@ class Desktop:
         audio_outputs: how many sound outputs there are (none: reminders cue visually only).
         sound: makes a sound effect for a WAV file.
         settings: what this computer remembers outside any profile.
+        open_url: opens an https address in the default browser (Stripe Checkout, the customer
+            portal); returns False if no browser could be started.
+        computer_name: the computer's name (the default name a device signs in with).
     """
 
     screen_awake: ScreenAwake
@@ -108,6 +136,8 @@ class Desktop:
     audio_outputs: Callable[[], int]
     sound: Callable[[str, QObject], Sound]
     settings: ComputerSettings
+    open_url: Callable[[str], bool]
+    computer_name: Callable[[], str]
 
     @classmethod
     def system(cls, *, data_dir: Path | None = None) -> Desktop:
@@ -129,7 +159,20 @@ class Desktop:
             audio_outputs=audio_output_count,
             sound=qt_sound,
             settings=settings,
+            open_url=open_in_browser,
+            computer_name=computer_name,
         )
+
+
+def open_in_browser(url: str) -> bool:
+    """Open *url* in the default browser; return whether one could be started."""
+    return QDesktopServices.openUrl(QUrl(url))
+
+
+def computer_name() -> str:
+    """Return this computer's name as people know it (``Front-Desk`` rather than an address)."""
+    name = platform.node() or socket.gethostname()
+    return name.split(".", 1)[0] or "This computer"
 
 
 def bring_to_front(window: QWidget) -> None:

@@ -1,15 +1,17 @@
 """Questions and messages for the practitioner, behind one small interface.
 
-Everything that asks "are you sure?" or says "this could not be done" takes a ``Prompts``: the app
+Everything that asks "are you sure?", "where should this go?" or says "this could not be done"
+takes a ``Prompts``: the app
 passes ``MessageBoxPrompts``; tests pass a scripted one (``tests/support/prompts.py``), so no test
 has to patch ``QMessageBox``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from sessionclock.ui.dialogs.crash_dialog import CrashDialog
 
@@ -40,6 +42,19 @@ class Prompts(Protocol):
             title: the message's title.
             message: what happened and what to do.
             serious: the app cannot go on as asked (shown as an error, not a warning).
+        """
+        ...
+
+    def choose_save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """Ask where to save a file; return the path, or None if the practitioner cancelled.
+
+        Args:
+            parent: the window the question belongs to.
+            title: the question's title.
+            suggested: the folder and name offered first.
+            filters: the file types offered, as Qt names them (``"CSV (*.csv);;…"``).
         """
         ...
 
@@ -83,6 +98,13 @@ class MessageBoxPrompts:
             QMessageBox.critical(parent, title, message)
         else:
             QMessageBox.warning(parent, title, message)
+
+    def choose_save_path(
+        self, parent: QWidget | None, title: str, suggested: Path, filters: str
+    ) -> Path | None:
+        """Ask with the platform's save dialog."""
+        chosen, _selected = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
+        return Path(chosen) if chosen else None
 
     def crashed(self, parent: QWidget | None, report: str) -> None:
         """Open the crash dialog, window-modal; while one is open, later reports only go to the

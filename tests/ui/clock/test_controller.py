@@ -169,3 +169,22 @@ def test_opening_reads_today_once_and_shows_the_day_as_stored(
     assert [s.client_name for s in sessions] == ["Over midnight", "Ann", "Late"]
     controller.show_day(at(9, day=11).date())  # another day is read when it is shown
     assert store.reads == 2
+
+
+def test_detaching_the_store_forgets_every_session(
+    qtbot: QtBot, clock: FixedClock, repository: AccountRepository
+) -> None:
+    repository.add(Session("Ann Lee", at(9), at(10)))
+    controller = ClockController(clock=clock, store=repository, settings=ClockSettings())
+    controller.reload()
+    assert controller.state.current is not None
+    with (
+        qtbot.waitSignal(controller.schedule_changed) as shown,
+        qtbot.waitSignal(controller.state_changed) as state,
+    ):
+        controller.detach_store()
+    assert shown.args[1] == ()
+    assert state.args[0].current is None and state.args[0].next is None
+    assert not controller.has_store
+    assert controller.sessions_on(controller.today()) == ()
+    controller.tick()  # no store: nothing happens, nothing fails

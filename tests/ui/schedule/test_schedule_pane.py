@@ -99,3 +99,33 @@ def test_sync_button_asks_for_a_sync_and_shows_it_running(qtbot: QtBot, pane: Sc
     assert pane.sync_button.text() == "Syncing…"
     pane.set_syncing(False)
     assert pane.sync_button.isEnabled()
+
+
+def test_paused_editing_keeps_the_day_readable_and_says_why(
+    qtbot: QtBot, pane: SchedulePane, prompts: ScriptedPrompts
+) -> None:
+    pane.table.selectRow(0)
+    pane.set_editing(False, "Your subscription has ended.")
+    assert pane.model.rowCount() == 2
+    for button in (pane.add_button, pane.edit_button, pane.delete_button, pane.sync_button):
+        assert not button.isEnabled()
+    assert pane.paused_label.isVisible()
+    assert pane.paused_label.text() == (
+        "Syncing and editing are paused. Your subscription has ended."
+    )
+    pane.delete_selected()  # Session ▸ Delete (its shortcut) does nothing either
+    assert prompts.asked == []
+    pane.set_editing(True)
+    assert pane.add_button.isEnabled() and pane.edit_button.isEnabled()
+    assert not pane.paused_label.isVisible()
+
+
+def test_locked_it_shows_nobody_and_offers_nothing(pane: SchedulePane) -> None:
+    pane.set_locked(True)
+    assert pane.day_label.text() == "Signed out"
+    assert "Sign in" in pane.empty_label.text()
+    for button in (pane.add_button, pane.today_button, pane.next_button, pane.sync_button):
+        assert not button.isEnabled()
+    pane.set_locked(False)
+    assert pane.add_button.isEnabled() and pane.next_button.isEnabled()
+    assert pane.empty_label.text() == "No sessions booked on this day."

@@ -304,3 +304,20 @@ def test_a_key_store_that_cannot_open_the_address_is_reported_with_what_to_do(
     assert message.endswith("then try again.")
     assert "s3cr3t" not in message
     flow.shutdown()
+
+
+def test_a_paused_sync_says_why_and_fetches_nothing(
+    qtbot: QtBot, make_flow: MakeFlow, repository: AccountRepository
+) -> None:
+    repository.set_feed_url("https://clinic.example/feed.ics")
+    recorder = Recorder(lambda plan: changes_for(plan))
+    flow = make_flow(recorder)
+    flow.set_paused("Your subscription has ended.")
+    assert flow.paused
+    with qtbot.assertNotEmitted(flow.running_changed):
+        assert not flow.sync_now()
+        assert not flow.check_now()
+    assert recorder.reports == [("Calendar sync", "Your subscription has ended.", False)]
+    flow.set_paused(None)
+    with qtbot.waitSignal(flow.synced, timeout=5000):
+        assert flow.sync_now()

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, TypeVar, cast
 
-import certifi
 import httpcore
 import httpx
 
@@ -52,6 +51,7 @@ from sessionclock.core.errors import (
     FeedTooLargeError,
 )
 from sessionclock.core.feed import MAX_FEED_BYTES
+from sessionclock.core.tls import https_proxy, tls_context
 
 # httpx logs every request line at INFO, the full address included; the address is a secret
 # (it opens the practitioner's calendar), so only httpx's warnings and errors may be logged.
@@ -376,12 +376,6 @@ class _FeedTransport(httpx.BaseTransport):
         self._pools: dict[str | None, httpcore.ConnectionPool] = {}
         self._proxies = urllib.request.getproxies()
 
-    def _proxy_for(self, host: str) -> str | None:
-        proxy = self._proxies.get("https") or self._proxies.get("all")
-        if not proxy or urllib.request.proxy_bypass(host):
-            return None
-        return proxy if "://" in proxy else f"http://{proxy}"
-
     def _pool(self, proxy: str | None) -> httpcore.ConnectionPool:
         pool = self._pools.get(proxy)
         if pool is not None:
@@ -409,7 +403,7 @@ class _FeedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
         with _plain_errors():
-            pool = self._pool(self._proxy_for(request.url.host))
+            pool = self._pool(https_proxy(request.url.host, self._proxies))
             response = pool.handle_request(
                 httpcore.Request(
                     method=request.method,
@@ -438,9 +432,8 @@ class _FeedTransport(httpx.BaseTransport):
 
 
 def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
-    cafile = environ.get("SSL_CERT_FILE") or certifi.where()
     try:
-        return ssl.create_default_context(cafile=cafile)
+        return tls_context(environ)
     except ssl.SSLError:
         # Its own text is OpenSSL's ("[X509: NO_CERTIFICATE_OR_CRL_FOUND] …"): jargon.
         reason = "not a certificate file"

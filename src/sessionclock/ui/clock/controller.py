@@ -102,7 +102,19 @@ class ClockController(QObject):
     def attach_store(self, store: SessionStore) -> None:
         """Attach the opened store and show its sessions."""
         self._store = store
+        self._loaded_for = None
         self.reload()
+
+    def detach_store(self) -> None:
+        """Forget the store and every session of it (the account was locked): show an empty day."""
+        self._store = None
+        self._today = ()
+        self._fired = set()
+        self._loaded_for = None
+        state = clock_state((), now=self._clock.now(), settings=self._settings)
+        self._state = state
+        self.state_changed.emit(state)
+        self.schedule_changed.emit(self._displayed_day, ())
 
     @property
     def clock(self) -> Clock:

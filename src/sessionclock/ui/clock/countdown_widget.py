@@ -64,6 +64,13 @@ class CountdownWidget(QWidget):
         self._state = state
         self._refresh_face()
 
+    def clear(self) -> None:
+        """Show an empty face (no account is open): nothing of anyone's day."""
+        self._state = None
+        self.face = None
+        self.setAccessibleDescription("")
+        self.update()
+
     def set_theme(self, value: Theme) -> None:
         """Paint with *value*."""
         self._theme = value

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         summary_requested: the practitioner asked for today's summary.
         sync_requested: the practitioner asked to sync from the calendar.
         calendar_settings_requested: the practitioner opened Calendar settings.
+        export_requested: the practitioner asked to export the schedule (CSV or iCalendar).
         delete_data_requested: the practitioner asked to delete everything stored here.
         about_requested: the practitioner asked about Session Clock (version, licences).
     """
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
     summary_requested = Signal()
     sync_requested = Signal()
     calendar_settings_requested = Signal()
+    export_requested = Signal()
     delete_data_requested = Signal()
     about_requested = Signal()
 
@@ -159,6 +161,9 @@ class MainWindow(QMainWindow):
             session, f"+&{EXTEND_MINUTES} min", "Ctrl++", controller.extend
         )
         session.addSeparator()
+        self.export_action = self._action(
+            session, "E&xport schedule…", "Ctrl+Shift+E", self.export_requested
+        )
         self._action(session, "Delete all data on this computer…", None, self.delete_data_requested)
         session.addSeparator()
         # Ctrl+Q everywhere (Cmd+Q on macOS): the standard Quit key has no binding on Windows.
@@ -180,7 +185,7 @@ class MainWindow(QMainWindow):
             calendar, "Calendar &settings…", "Ctrl+Shift+C", self.calendar_settings_requested
         )
 
-        tools = bar.addMenu("&Tools")
+        self.tools_menu = tools = bar.addMenu("&Tools")
         self.settings_action = self._action(
             tools, "&Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested
         )

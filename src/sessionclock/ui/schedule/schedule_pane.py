@@ -18,10 +18,13 @@ from PySide6.QtWidgets import (
 
 from sessionclock.core.countdown import ClockState
 from sessionclock.core.models import Session
+from sessionclock.core.themes import CHROME
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.prompts import Prompts
 from sessionclock.ui.schedule.schedule_model import Column, ScheduleModel
 from sessionclock.ui.schedule.session_dialog import SessionDialog
+
+EMPTY_DAY = "No sessions booked on this day."
 
 TOUCH_HEIGHT = 48
 """Height of the window's buttons: the minimum for a comfortable touch target."""
@@ -56,6 +59,9 @@ class SchedulePane(QWidget):
         self._controller = controller
         self._prompts = prompts
         self._use_24h = True
+        self._editing = True
+        self._locked = False
+        self._syncing = False
         tz = controller.clock.zone()
 
         self.model = ScheduleModel(tz, self)
@@ -95,7 +101,12 @@ class SchedulePane(QWidget):
         self.edit_button = touch_button("Ed&it…", "Edit the selected session")
         self.delete_button = touch_button("&Delete", "Delete the selected session")
         self.sync_button = touch_button("Sync from &Calendar", "Sync sessions from your calendar")
-        self.empty_label = QLabel("No sessions booked on this day.")
+        self.paused_label = QLabel()
+        self.paused_label.setWordWrap(True)
+        self.paused_label.setAccessibleName("Editing paused")
+        self.paused_label.setStyleSheet(f"color: {CHROME.caution}; padding: 4px 0;")
+        self.paused_label.hide()
+        self.empty_label = QLabel(EMPTY_DAY)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setStyleSheet("color: palette(placeholder-text); padding: 12px;")
 
@@ -111,6 +122,7 @@ class SchedulePane(QWidget):
         layout.addLayout(navigation)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
+        layout.addWidget(self.paused_label)
         layout.addLayout(editing)
         layout.addWidget(self.sync_button)
 
@@ -134,8 +146,42 @@ class SchedulePane(QWidget):
 
     def set_syncing(self, running: bool) -> None:
         """Disable the sync button while a sync runs."""
-        self.sync_button.setEnabled(not running)
+        self._syncing = running
         self.sync_button.setText("Syncing…" if running else "Sync from &Calendar")
+        self._update_buttons()
+
+    def set_editing(self, allowed: bool, reason: str = "") -> None:
+        """Allow or pause adding, editing, deleting and syncing (*reason*: why paused)."""
+        self._editing = allowed
+        self.paused_label.setText(f"Syncing and editing are paused. {reason}".strip())
+        self.paused_label.setVisible(not allowed and not self._locked)
+        self._update_buttons()
+
+    def set_locked(self, locked: bool) -> None:
+        """Show that no account is open (nothing of anyone's schedule), or that one is again."""
+        self._locked = locked
+        if locked:
+            self.day_label.setText("Signed out")
+            self.empty_label.setText("Sign in (Account ▸ Sign in) to see your schedule.")
+            self.paused_label.hide()
+        else:
+            self.empty_label.setText(EMPTY_DAY)
+        self._update_buttons()
+
+    @property
+    def editing_allowed(self) -> bool:
+        """Return whether sessions can be added, edited and deleted now."""
+        return self._editing and not self._locked
+
+    def _update_buttons(self) -> None:
+        allowed = self.editing_allowed
+        has = self._selected_session() is not None
+        self.add_button.setEnabled(allowed)
+        self.edit_button.setEnabled(allowed and has)
+        self.delete_button.setEnabled(allowed and has)
+        self.sync_button.setEnabled(allowed and not self._syncing)
+        for button in (self.previous_button, self.today_button, self.next_button):
+            button.setEnabled(not self._locked)
 
     # -- reacting to the controller ------------------------------------------------------------
 
@@ -184,9 +230,7 @@ class SchedulePane(QWidget):
 
     @Slot()
     def _on_selection_changed(self) -> None:
-        has = self._selected_session() is not None
-        self.edit_button.setEnabled(has)
-        self.delete_button.setEnabled(has)
+        self._update_buttons()
 
     @Slot(QModelIndex)
     def _on_table_double_clicked(self, index: QModelIndex) -> None:
@@ -206,6 +250,8 @@ class SchedulePane(QWidget):
     @Slot()
     def add_session(self) -> None:
         """Ask for a new session and store it."""
+        if not self.editing_allowed:
+            return
         dialog = self.session_dialog()
         if dialog.exec() and dialog.result_session is not None:
             self._controller.add_session(dialog.result_session)
@@ -214,7 +260,7 @@ class SchedulePane(QWidget):
     def edit_selected(self) -> None:
         """Edit the selected session."""
         session = self._selected_session()
-        if session is None:
+        if session is None or not self.editing_allowed:
             return
         dialog = self.session_dialog(session)
         if dialog.exec() and dialog.result_session is not None:
@@ -224,7 +270,7 @@ class SchedulePane(QWidget):
     def delete_selected(self) -> None:
         """Delete the selected session after asking."""
         session = self._selected_session()
-        if session is None or session.id is None:
+        if session is None or session.id is None or not self.editing_allowed:
             return
         if self._prompts.confirm(
             self, "Delete session", "Delete this session? This cannot be undone."

@@ -102,6 +102,7 @@ class SyncFlow(QObject):
         self._window: tuple[datetime, datetime] | None = None
         self._progress: QProgressDialog | None = None
         self._use_24h = True
+        self._paused: str | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer_timeout)
         self.set_preferences(preferences)
@@ -121,6 +122,15 @@ class SyncFlow(QObject):
             self._timer.start(minutes * 60_000)
         else:
             self._timer.stop()
+
+    def set_paused(self, reason: str | None) -> None:
+        """Pause syncing and the background check (*reason*: why, said on Sync), or resume."""
+        self._paused = reason
+
+    @property
+    def paused(self) -> bool:
+        """Return whether syncing is paused (the subscription ended, or offline too long)."""
+        return self._paused is not None
 
     def background_check_active(self) -> bool:
         """Return whether the background check is scheduled."""
@@ -157,6 +167,10 @@ class SyncFlow(QObject):
 
     def _start(self, *, interactive: bool) -> bool:
         if self.feed_sync.is_running():
+            return False
+        if self._paused is not None:
+            if interactive:
+                self._report(self._paused)
             return False
         try:
             url = self._store.feed_url()

@@ -1,0 +1,1 @@
+"""The account at the service: signing in and out, the subscription, devices, privacy."""
