@@ -194,10 +194,10 @@ def previews(out: Path, application: Application) -> None:
         dialog = SyncPreviewDialog(plan, tz=TZ)
         save(dialog, out / f"{name}.png")
         dialog.close()
-        dialog = SyncPreviewDialog(plan, tz=TZ, parent=application.window)
-        width, height = SCREENS[1]
-        save_over(application, dialog, (width, height), out / f"{name}-{width}x{height}.png")
-        dialog.close()
+        for width, height in SCREENS:
+            dialog = SyncPreviewDialog(plan, tz=TZ, parent=application.window)
+            save_over(application, dialog, (width, height), out / f"{name}-{width}x{height}.png")
+            dialog.close()
 
 
 def failures(out: Path, application: Application) -> None:
