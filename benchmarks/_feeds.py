@@ -1,8 +1,9 @@
 """Feeds for the feed benchmarks, generated in memory (nothing is read from disk), and their timer.
 
 ``generate_feed`` writes a Google-style feed of realistic events; ``nested_feed`` and
-``unclosed_feed`` write the hostile shapes that once made the import quadratic; ``busy_zone_feed``
-writes a feed whose own time zone has thousands of offsets.
+``unclosed_feed`` write the hostile shapes that once made the import quadratic, ``deep_feed`` one
+that stops a window's events from being passed over; ``busy_zone_feed`` writes a feed whose own
+time zone has thousands of offsets.
 """
 
 from __future__ import annotations
@@ -125,22 +126,36 @@ def nested_feed(size: int) -> bytes:
     return b"BEGIN:VCALENDAR\r\n" + unit * (size // len(unit)) + _CLOSING
 
 
-def unclosed_feed(size: int) -> bytes:
-    """Return about *size* bytes of events, a day apart, of which only the last is closed."""
+def _events_a_day_apart(head: bytes, size: int, *, name: str, rest: str) -> bytes:
+    """Return *head*, then events a day apart from 1 January 2000, each called *name* and its
+    number and ending with the lines *rest*, up to about *size* bytes in all."""
     first = datetime(2000, 1, 1, 9, tzinfo=UTC)
-    out = [b"BEGIN:VCALENDAR\r\n"]
-    total = 0
+    out = [head]
+    total = len(head)
     day = 0
     while total < size:
         start = first + timedelta(days=day)
         piece = (
-            f"BEGIN:VEVENT\r\nSUMMARY:Unclosed {day}\r\nDTSTART:{start:%Y%m%dT%H%M%SZ}\r\n"
-            "DURATION:PT1H\r\nDESCRIPTION:never closed\r\n"
+            f"BEGIN:VEVENT\r\nSUMMARY:{name} {day}\r\nDTSTART:{start:%Y%m%dT%H%M%SZ}\r\n{rest}"
         ).encode()
         out.append(piece)
         total += len(piece)
         day += 1
-    return b"".join(out) + _CLOSING
+    return b"".join(out)
+
+
+def unclosed_feed(size: int) -> bytes:
+    """Return about *size* bytes of events, a day apart, of which only the last is closed."""
+    rest = "DURATION:PT1H\r\nDESCRIPTION:never closed\r\n"
+    return _events_a_day_apart(b"BEGIN:VCALENDAR\r\n", size, name="Unclosed", rest=rest) + _CLOSING
+
+
+def deep_feed(size: int) -> bytes:
+    """Return about *size* bytes of plain events, a day apart, inside 98 components left open:
+    too deep for them to be passed over, so each one is read."""
+    head = b"BEGIN:VCALENDAR\r\n" + b"BEGIN:X-DEEP\r\n" * 98
+    rest = "DURATION:PT1H\r\nEND:VEVENT\r\n"
+    return _events_a_day_apart(head, size, name="Deep", rest=rest) + b"END:VCALENDAR\r\n"
 
 
 def busy_zone_feed(offsets: int, events: int = 2_000) -> bytes:

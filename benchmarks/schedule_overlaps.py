@@ -4,9 +4,9 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/schedule_overlaps.py
 
-The pairwise check is what the schedule's table model does today (``overlapping`` of each session
-against all the others); ``overlapping_indexes`` sorts once. Both must mark the same sessions.
-Not part of pytest.
+The pairwise check is what the schedule's table model did before (``overlapping`` of each session
+against all the others); ``overlapping_indexes``, which it uses now, sorts once. Both must mark the
+same sessions. Not part of pytest.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import pytest
 from sessionclock.core.clock import Clock, SystemClock
 from tests.support.fake_resend import FakeResend
 from tests.support.fake_stripe import FakeStripe
+from tests.support.feed_server import CertificateFiles, make_certificates
 from tests.support.keyrings import InMemoryKeyring
 from tests.support.live_service import RunningService, run_service, service_environment
 
@@ -66,6 +67,12 @@ def memory_keyring() -> Iterator[InMemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="module")
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
+    """Return a test CA and server certificates, written for the module's HTTPS servers."""
+    return make_certificates(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sessionclock import __version__, app
@@ -37,7 +38,9 @@ from sessionclock.ui.sync.calendar_dialog import CalendarDialog
 from tests.support.desktop import fake_desktop
 from tests.support.keyrings import no_key_store
 from tests.support.prompts import ScriptedPrompts
+from tests.support.sessions import busy_day
 from tests.support.slow_feed import Stall, slow_feed
+from tests.support.work import calls_made
 
 Build = Callable[..., app.Application]
 TZ = ZoneInfo("America/Vancouver")
@@ -308,6 +311,39 @@ def test_the_window_comes_back_where_it_was_left(
     assert {section: set(saved[section]) for section in saved.sections()} == {
         "window": {"geometry", "splitter"}
     }
+
+
+def test_a_day_of_thousands_of_sessions_opens_with_work_in_proportion(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: object, prompts: ScriptedPrompts
+) -> None:
+    # A store can hold thousands of sessions on one day (added by hand, or imported by an older
+    # version): the app opened such a day for 24 s. Counted, not timed: the work from the
+    # window shown to today's schedule painted grows with the sessions, never with their square.
+    clock = FixedClock(at(9, 20))
+
+    def open_day(count: int) -> tuple[int, int]:
+        profile = open_profile(data_dir=tmp_path / f"day-{count}", demo=False, clock=clock)
+        profile.repository.apply_sync(add=busy_day(at(8), count), update=(), remove_ids=())
+        application = app.Application(clock, desktop=fake_desktop(tmp_path), prompts=prompts)
+        qtbot.addWidget(application.window)
+        qtbot.addWidget(application.room)
+        try:
+            application.window.show()
+            qtbot.waitExposed(application.window)
+
+            def open_and_paint() -> None:
+                application.open(profile)
+                QApplication.processEvents()
+
+            calls = calls_made(open_and_paint)
+            return calls, application.window.schedule.model.rowCount()
+        finally:
+            application.shutdown()
+
+    open_day(100)  # the first start also imports what the store and the sync need
+    (small, small_rows), (large, large_rows) = open_day(1000), open_day(2000)
+    assert (small_rows, large_rows) == (1000, 2000)
+    assert large / small < 2.5, f"{small:,} calls for 1,000 sessions, {large:,} for 2,000"
 
 
 @pytest.mark.parametrize("stall", list(Stall), ids=lambda s: s.value)

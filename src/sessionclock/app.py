@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from sessionclock import __version__
 from sessionclock.core.clock import Clock, SystemClock
 from sessionclock.core.errors import SessionClockError
+from sessionclock.core.formatting import first_sentence
 from sessionclock.core.instance import current_user, instance_name
 from sessionclock.core.logs import LogLevel, LogSetup, configure_logging
 from sessionclock.core.preferences import Preferences, SyncPreferences
@@ -261,10 +262,16 @@ class Application(QObject):
         )
         flow.running_changed.connect(self.window.set_syncing)
         flow.synced.connect(self._on_sync_flow_synced)
-        flow.failed.connect(self.window.show_message)
+        flow.failed.connect(self._on_sync_flow_failed)
         flow.check_failed.connect(self.presenter.sync_failed)
         flow.calendar_changed.connect(self._on_sync_flow_calendar_changed)
         return flow
+
+    @Slot(str)
+    def _on_sync_flow_failed(self, message: str) -> None:
+        # The whole message is in a message box (a sync asked for) or a notice (a background
+        # check); the status line keeps what happened, which fits on it.
+        self.window.show_message(first_sentence(message))
 
     @Slot()
     def _on_sync_flow_calendar_changed(self) -> None:

@@ -15,7 +15,6 @@ address is checked: a local file is checked at once.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import zoneinfo
 from collections.abc import Callable, Sequence
@@ -260,6 +259,8 @@ def main(
             if report.error is not None:
                 status = EXIT_UNREADABLE
             if args.json:
+                import json  # only here: a quick check should not wait for it
+
                 stream.write(json.dumps(report.to_json()) + "\n")
             else:
                 _print_readable(report, out=stream)

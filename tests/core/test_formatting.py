@@ -9,6 +9,7 @@ import pytest
 
 from sessionclock.core.formatting import (
     day_bounds,
+    first_sentence,
     format_countdown,
     format_minutes,
     format_span,
@@ -77,3 +78,25 @@ def test_day_bounds_on_dst_days_are_23_and_25_hours() -> None:
     assert (end - start.astimezone(ZoneInfo("UTC"))).total_seconds() == 25 * 3600
     start, end = day_bounds(date(2026, 10, 4), TZ)  # Sydney enters DST
     assert (end - start.astimezone(ZoneInfo("UTC"))).total_seconds() == 23 * 3600
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            "The system's key store is locked. Session Clock keeps its key in the desktop's key "
+            "store: make sure it is unlocked, then try again.",
+            "The system's key store is locked.",
+        ),
+        (
+            "The booking platform refused the calendar address (error 404). The address may have "
+            "been reset.",
+            "The booking platform refused the calendar address (error 404).",
+        ),
+        ("The calendar sync was cancelled.", "The calendar sync was cancelled."),
+        ("Copy it from clinic.janeapp.com instead", "Copy it from clinic.janeapp.com instead"),
+        ("", ""),
+    ],
+)
+def test_first_sentence(text: str, first: str) -> None:
+    assert first_sentence(text) == first

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sessionclock.core.feed.importer import ImportedSession, ImportResult
+import pytest
+
+from sessionclock.core.feed.importer import ImportedSession, ImportResult, import_feed
+from sessionclock.core.feed.names import Platform, free_busy_advice
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.sync import TRUNCATED_WARNING, changes_for, import_window, plan_sync
+from tests.support.feeds import feed as small_feed
 
 TZ = ZoneInfo("America/Chicago")
 CAL = SessionSource.CALENDAR
@@ -115,3 +119,71 @@ def test_same_instant_in_another_zone_is_unchanged() -> None:
     plan = plan_sync(feed(imported), stored, window=WINDOW)
     assert not plan.has_changes
     assert plan.window[1] - plan.window[0] == timedelta(days=16)
+
+
+def _event(summary: bytes, day: int, tzid: bytes = b"America/Chicago") -> bytes:
+    times = b"".join(
+        b"%s;TZID=%s:202611%02dT%s\r\n" % (name, tzid, day, hour)
+        for name, hour in ((b"DTSTART", b"090000"), (b"DTEND", b"100000"))
+    )
+    return b"BEGIN:VEVENT\r\nSUMMARY:" + summary + b"\r\n" + times + b"END:VEVENT\r\n"
+
+
+def test_changed_names_and_free_busy_are_told_apart_from_the_warnings() -> None:
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        + _event(b"Jo Smith (jo.smith@example.com)", 10)
+        + _event(b"Sam Patel 07700 900123", 11)
+        + _event(b"A" * 250, 12)
+        + _event(b"Zo\xeb Martin", 13)  # Windows-1252
+        + _event(b"Lee Park", 14, tzid=b"Nowhere/Unknown")
+        + b"END:VCALENDAR\r\n"
+    )
+    result = import_feed(data, tz=TZ, window=WINDOW)
+    assert (result.names_scrubbed, result.names_shortened) == (2, 1)
+
+    plan = plan_sync(result, (), window=WINDOW)
+
+    assert (plan.names_scrubbed, plan.names_shortened, plan.free_busy) == (2, 1, None)
+    assert plan.names_note() == (
+        "Phone numbers, e-mail addresses and links were removed from 2 names: Session Clock "
+        "never keeps contact details. 1 name was longer than 200 characters and was shortened."
+    )
+    # Every other warning stays, and no warning repeats what the note says.
+    assert len(plan.warnings) == len(result.warnings) - 2 >= 2
+    assert set(plan.warnings) < set(result.warnings)
+    assert not any("names" in warning for warning in plan.warnings)
+
+
+def test_a_free_busy_address_is_carried_as_advice_not_as_a_warning() -> None:
+    window = (datetime(2000, 1, 1, tzinfo=TZ), datetime(2100, 1, 1, tzinfo=TZ))
+    result = import_feed(small_feed("outlook_availability_only.ics"), tz=TZ, window=window)
+
+    plan = plan_sync(result, (), window=window)
+
+    assert plan.free_busy == free_busy_advice(Platform.MICROSOFT)
+    assert plan.free_busy not in plan.warnings
+    assert plan.names_note() is None
+
+
+@pytest.mark.parametrize(
+    ("scrubbed", "shortened", "note"),
+    [
+        (0, 0, None),
+        (1, 0, "Phone numbers, e-mail addresses and links were removed from 1 name: "),
+        (3, 0, "Phone numbers, e-mail addresses and links were removed from 3 names: "),
+        (0, 2, "2 names were longer than 200 characters and were shortened."),
+    ],
+)
+def test_the_names_note_counts_in_plain_words(
+    scrubbed: int, shortened: int, note: str | None
+) -> None:
+    result = ImportResult(
+        sessions=(),
+        skipped=(),
+        warnings=(),
+        names_scrubbed=scrubbed,
+        names_shortened=shortened,
+    )
+    said = plan_sync(result, (), window=WINDOW).names_note()
+    assert said == note if note is None else said is not None and said.startswith(note)

@@ -86,3 +86,20 @@ def test_a_call_started_right_after_a_shutdown_is_not_taken_for_the_old_one(
         first_release.set()
         second_release.set()
         call.shutdown()
+
+
+def test_nothing_of_a_call_that_was_shut_down_comes_back_later(qtbot: QtBot) -> None:
+    # Its cancel is answered on the worker thread while shutdown() waits: that answer must not
+    # reach the owner afterwards (after Quit, or as the next call's outcome).
+    release = threading.Event()
+    call = BackgroundCall()
+    try:
+        call.start(lambda c: release.wait(30), name="t", cancelled_message="c")
+        assert call.shutdown()
+        with qtbot.assertNotEmitted(call.failed), qtbot.waitSignal(call.returned) as returned:
+            assert call.start(lambda c: "next", name="t", cancelled_message="c")
+        assert returned.args == ["next"]
+        qtbot.waitUntil(lambda: not call.is_running())
+    finally:
+        release.set()
+        call.shutdown()

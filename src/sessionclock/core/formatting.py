@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, tzinfo
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)")
 
 
 def format_countdown(value: timedelta, *, show_seconds: bool = True) -> str:
@@ -66,3 +69,10 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     return start, end
+
+
+def first_sentence(text: str) -> str:
+    """Return the first sentence of *text* (all of it if it is one): what happened, without
+    the advice that follows, for a line too short to hold a whole message."""
+    end = _SENTENCE_END.search(text)
+    return text[: end.end()] if end else text

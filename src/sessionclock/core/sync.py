@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from sessionclock.core.feed.importer import ImportedSession, ImportResult, SkippedEvent
+from sessionclock.core.feed.names import MAX_NAME_LENGTH
 from sessionclock.core.formatting import day_bounds
 from sessionclock.core.models import Session, SessionSource
 
@@ -49,7 +50,12 @@ class SyncPlan:
         removed: stored calendar sessions in the window the feed no longer has.
         unchanged: stored sessions the feed agrees with.
         skipped: feed events that are not imported, with the reason.
-        warnings: what the importer had to guess (no client names).
+        warnings: what the importer had to guess or could not read (no client names); the
+            three fields below are not repeated here.
+        free_busy: for a free/busy address (every event "Busy"), which address to copy instead;
+            None otherwise.
+        names_scrubbed: how many names had phone numbers, e-mail addresses or links removed.
+        names_shortened: how many names were too long and were shortened.
     """
 
     window: tuple[datetime, datetime]
@@ -59,11 +65,31 @@ class SyncPlan:
     unchanged: tuple[Session, ...]
     skipped: tuple[SkippedEvent, ...]
     warnings: tuple[str, ...]
+    free_busy: str | None = None
+    names_scrubbed: int = 0
+    names_shortened: int = 0
 
     @property
     def has_changes(self) -> bool:
         """Return whether confirming would change anything."""
         return bool(self.new or self.moved or self.removed)
+
+    def names_note(self) -> str | None:
+        """Return what was taken out of the names, in plain words, or None if nothing was."""
+        notes = []
+        if self.names_scrubbed:
+            notes.append(
+                "Phone numbers, e-mail addresses and links were removed from "
+                f"{_count(self.names_scrubbed, 'name')}: Session Clock never keeps contact "
+                "details."
+            )
+        if self.names_shortened:
+            were = "was" if self.names_shortened == 1 else "were"
+            notes.append(
+                f"{_count(self.names_shortened, 'name')} {were} longer than {MAX_NAME_LENGTH} "
+                f"characters and {were} shortened."
+            )
+        return " ".join(notes) or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +160,7 @@ def plan_sync(
         leftover.remove(closest)
         moved.append(Move(stored=closest, imported=item))
 
-    warnings = result.warnings
+    warnings = _other_warnings(result)
     if result.truncated:
         # A feed cut off in transit lacks sessions that still exist: never delete on its word.
         leftover = []
@@ -147,7 +173,28 @@ def plan_sync(
         unchanged=tuple(sorted(unchanged, key=lambda s: s.start.astimezone(UTC))),
         skipped=result.skipped,
         warnings=warnings,
+        free_busy=result.free_busy,
+        names_scrubbed=result.names_scrubbed,
+        names_shortened=result.names_shortened,
     )
+
+
+def _other_warnings(result: ImportResult) -> tuple[str, ...]:
+    """Return the importer's warnings but those the plan carries as fields of their own.
+
+    The importer words the free/busy advice as ``result.free_busy``, and each count of changed
+    names as "… {count} names …"; tests/core/test_sync.py holds this to the importer's wording.
+    """
+    counts = [f"{n} names" for n in (result.names_scrubbed, result.names_shortened) if n]
+    return tuple(
+        warning
+        for warning in result.warnings
+        if warning != result.free_busy and not any(count in warning for count in counts)
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def changes_for(

@@ -8,8 +8,10 @@ moving itself back to the GUI thread so Python frees it there.
 A server can stall for a long time inside one network read. So the function itself runs in a
 plain daemon thread that touches nothing of Qt, and the worker waits for whichever comes first:
 its outcome, or a cancel. On a cancel the worker answers at once and the daemon thread is
-abandoned: it ends by itself when its connection times out, its result goes nowhere, and at exit
-Python does not wait for it. Nothing the function returns is logged.
+abandoned: it ends by itself when its connection times out (a function that looks at
+``CallContext.cancelled``, as the calendar sync's do, ends as soon as it next looks), its result
+goes nowhere, and at exit Python does not wait for it. Once ``shutdown`` has returned, nothing of
+that call reaches the owner any more. Nothing the function returns is logged.
 """
 
 from __future__ import annotations
@@ -183,9 +185,9 @@ class BackgroundCall(QObject):
         worker = _Worker(work, name=name, cancelled_message=cancelled_message)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        worker.progressed.connect(self.progressed)
-        worker.returned.connect(self.returned)
-        worker.failed.connect(self.failed)
+        worker.progressed.connect(self._on_progressed)
+        worker.returned.connect(self._on_returned)
+        worker.failed.connect(self._on_failed)
         worker.finished.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
         self._thread, self._worker = thread, worker
@@ -215,6 +217,26 @@ class BackgroundCall(QObject):
         self._thread, self._worker = None, None
         self.finished.emit()
         return True
+
+    def _from_current_worker(self) -> bool:
+        """Return whether the signal being handled comes from the running call's worker: what a
+        worker that ``shutdown()`` gave up on says afterwards (its cancel) reaches nobody."""
+        return self._worker is not None and self.sender() is self._worker
+
+    @Slot(int, int)
+    def _on_progressed(self, done: int, total: int) -> None:
+        if self._from_current_worker():
+            self.progressed.emit(done, total)
+
+    @Slot(object)
+    def _on_returned(self, value: object) -> None:
+        if self._from_current_worker():
+            self.returned.emit(value)
+
+    @Slot(object)
+    def _on_failed(self, error: SessionClockError) -> None:
+        if self._from_current_worker():
+            self.failed.emit(error)
 
     @Slot()
     def _on_thread_finished(self) -> None:

@@ -14,16 +14,10 @@ import pytest
 
 from sessionclock.core.feed.fetch import make_client
 from tests.support.corpus import MARKER, SHARED, corpus_dir, required
-from tests.support.feed_server import CertificateFiles, make_certificates
+from tests.support.feed_server import CertificateFiles
 
 _corpus_of: dict[str, str] = {}
 """The corpus (``ics``, ``peer-ics``) each collected corpus test reads, by node id."""
-
-
-@pytest.fixture(scope="module")
-def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
-    """Return a test CA and server certificates, written for the module's HTTPS servers."""
-    return make_certificates(tmp_path_factory.mktemp("ca"))
 
 
 @pytest.fixture

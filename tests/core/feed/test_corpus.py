@@ -16,6 +16,7 @@ import pytest
 
 from sessionclock.core.feed.importer import ImportResult, SkipReason, import_feed
 from tests.support.corpus import corpus_files, file_id, require
+from tests.support.feeds import windows_changed_by_passing_over
 
 pytestmark = pytest.mark.corpus("ics")
 
@@ -289,3 +290,11 @@ def test_window_gives_the_same_sessions_as_a_full_import_on_a_real_feed() -> Non
     inside = [s for s in full.sessions if window[0] <= s.start < window[1]]
     assert windowed.sessions == tuple(inside)
     assert len(inside) > 10
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=file_id)
+def test_passing_over_events_outside_a_window_changes_nothing(path: Path | None) -> None:
+    require("ics")
+    assert path is not None
+
+    assert windows_changed_by_passing_over(path.read_bytes()) == []

@@ -9,7 +9,6 @@ watchdog far beyond it catches a hang), and in bounded memory.
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import subprocess
 import sys
@@ -38,10 +37,18 @@ from tests.support.feed_server import (
     ConnectProxy,
     FeedServer,
     Route,
-    RouteHandler,
     run_proxy,
     run_tarpit,
     serve,
+)
+from tests.support.hostile_feeds import (
+    busy_today,
+    dribble,
+    encoded,
+    flood,
+    gzip_bomb,
+    stacked_gzip,
+    trickle,
 )
 
 CALENDAR = (
@@ -49,82 +56,24 @@ CALENDAR = (
     b"DTSTART:20250601T090000Z\r\nDTEND:20250601T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 )
 WATCHDOG = 20.0  # seconds: far beyond every deadline below; reaching it means the fetch hung
-
-
-def _gzip_of_zeros(megabytes: int) -> bytes:
-    """Return gzip data that inflates to *megabytes* MB of zeros, made without holding them."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    block = bytes(1_000_000)
-    return b"".join(packer.compress(block) for _ in range(megabytes)) + packer.flush()
-
-
-BOMB = _gzip_of_zeros(1000)  # about 1 MB on the wire, 1 GB inflated
-STACKED = gzip.compress(_gzip_of_zeros(300))  # "gzip, gzip": a few KB, 300 MB inflated
-DAY = "20261110"
-
-
-def _busy_today(count: int = 150_000) -> bytes:
-    """Return a calendar of *count* events, all today, just under the 20 MB cap."""
-    events = (
-        f"BEGIN:VEVENT\r\nSUMMARY:Client {i}\r\nDTSTART:{DAY}T{8 + i % 10:02d}{i % 60:02d}00Z\r\n"
-        f"DTEND:{DAY}T{9 + i % 10:02d}{i % 60:02d}00Z\r\nDESCRIPTION:follow-up booking\r\n"
-        "END:VEVENT\r\n"
-        for i in range(count)
-    )
-    return b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + "".join(events).encode() + b"END:VCALENDAR\r\n"
-
-
-BUSY_TODAY = _busy_today()
-
-
-def _dribble(handler: RouteHandler, state: FeedServer) -> None:
-    """Send the status line, then a header, one byte every 0.2 s, for as long as anyone listens."""
-    text = itertools.chain(b"HTTP/1.1 200 OK\r\nX-Slow: ", itertools.repeat(ord("x")))
-    try:
-        for byte in text:
-            handler.wfile.write(bytes([byte]))
-            handler.wfile.flush()
-            if state.release.wait(0.2):
-                return
-    except OSError:
-        state.gone.set()
-
-
-def _trickle(handler: RouteHandler, state: FeedServer) -> None:
-    """A calendar whose body never ends, 100 bytes every 50 ms."""
-
-    def pieces() -> Iterator[bytes]:
-        yield b"BEGIN:VCALENDAR\r\n"
-        while not state.release.wait(0.05):
-            yield b"X-FILL:" + b"x" * 91 + b"\r\n"
-
-    handler.chunked(pieces())
-
-
-def _flood(handler: RouteHandler, state: FeedServer) -> None:
-    """A calendar whose body never ends, as fast as the client reads."""
-    piece = b"X-FILL:" + b"x" * 65_000 + b"\r\n"
-    handler.chunked(itertools.chain([b"BEGIN:VCALENDAR\r\n"], itertools.repeat(piece)))
-
-
-def _encoded(body: bytes, encoding: str) -> Route:
-    return lambda h, _: h.send(200, body, "text/calendar", Content_Encoding=encoding)
-
+BOMB = gzip_bomb()
+STACKED = stacked_gzip()
+BUSY_TODAY = busy_today()
 
 ROUTES: dict[str, Route] = {
     "/feed.ics": lambda h, _: h.send(200, CALENDAR, "text/calendar"),
-    "/gzip": _encoded(gzip.compress(CALENDAR), "gzip"),
-    "/deflate": _encoded(zlib.compress(CALENDAR), "deflate"),
-    "/raw-deflate": _encoded(zlib.compress(CALENDAR, wbits=-zlib.MAX_WBITS), "deflate"),
-    "/identity": _encoded(CALENDAR, "identity"),
-    "/stacked": _encoded(STACKED, "gzip, gzip"),
-    "/brotli": _encoded(b"\x0b\x02\x80hello\x03", "br"),
-    "/gzip-br": _encoded(gzip.compress(CALENDAR), "gzip, br"),
-    "/corrupt-gzip": _encoded(b"\x1f\x8b\x08\x00 this is not gzip at all", "gzip"),
-    "/bomb": _encoded(BOMB, "gzip"),
-    "/dribble": _dribble,
-    "/trickle": _trickle,
-    "/flood": _flood,
+    "/gzip": encoded(gzip.compress(CALENDAR), "gzip"),
+    "/deflate": encoded(zlib.compress(CALENDAR), "deflate"),
+    "/raw-deflate": encoded(zlib.compress(CALENDAR, wbits=-zlib.MAX_WBITS), "deflate"),
+    "/identity": encoded(CALENDAR, "identity"),
+    "/stacked": encoded(STACKED, "gzip, gzip"),
+    "/brotli": encoded(b"\x0b\x02\x80hello\x03", "br"),
+    "/gzip-br": encoded(gzip.compress(CALENDAR), "gzip, br"),
+    "/corrupt-gzip": encoded(b"\x1f\x8b\x08\x00 this is not gzip at all", "gzip"),
+    "/bomb": encoded(BOMB, "gzip"),
+    "/dribble": dribble,
+    "/trickle": trickle,
+    "/flood": flood,
     "/busy-today": lambda h, _: h.send(200, BUSY_TODAY, "text/calendar"),
 }
 
@@ -402,8 +351,13 @@ def test_a_proxy_that_refuses_gives_a_plain_message(
     assert "127.0.0.1" not in str(caught.value)
 
 
-@pytest.mark.parametrize("content", [None, b"not a certificate\n"])
-def test_an_unusable_ssl_cert_file_is_a_plain_error(tmp_path: Path, content: bytes | None) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(None, "No such file or directory"), (b"not a certificate\n", "not a certificate file")],
+)
+def test_an_unusable_ssl_cert_file_is_a_plain_error(
+    tmp_path: Path, content: bytes | None, reason: str
+) -> None:
     path = tmp_path / "ca.pem"
     if content is not None:
         path.write_bytes(content)
@@ -411,5 +365,10 @@ def test_an_unusable_ssl_cert_file_is_a_plain_error(tmp_path: Path, content: byt
     with pytest.raises(FeedTLSError, match="SSL_CERT_FILE") as caught:
         make_client(environ={"SSL_CERT_FILE": str(path)})
 
-    assert "Correct or remove SSL_CERT_FILE" in str(caught.value)
+    assert str(caught.value) == (
+        f"The certificate file named by the SSL_CERT_FILE setting of this computer cannot be "
+        f"used ({reason}), so no secure connection can be made. Correct or remove SSL_CERT_FILE "
+        "and start Session Clock again."
+    )
     assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None

@@ -181,6 +181,17 @@ def test_events_broken_by_the_structure_around_them_are_not_imported() -> None:
     assert result.truncated
 
 
+def test_a_stray_line_without_a_name_leaves_the_event_whole() -> None:
+    data = _calendar(
+        _event("Robin", "20250601T090000Z", "…", "BEGIN:VALARM", "TRIGGER:-PT15M", "END:VALARM")
+    )
+
+    result = import_feed(data, tz=UTC)
+
+    assert names(result) == ["Robin"]
+    assert not result.truncated
+
+
 def test_a_skipped_reason_always_has_words() -> None:
     assert {reason.description for reason in SkipReason} >= {
         "Cut off or broken in the calendar (not imported)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sessionclock.core.feed.parser import (
     ContentLine,
@@ -81,6 +83,38 @@ def test_names_broken_by_nul_bytes_or_spaces_still_count() -> None:
         (b"END", b"VALARM"),
         (b"END", b"VEVENT"),
     ]
+
+
+def test_a_line_without_a_name_never_takes_the_name_of_the_line_after_it() -> None:
+    data = b"BEGIN:VEVENT\n\xc3\x90\nBEGIN:VALARM\n\x00\nRRULE:FREQ=DAILY\nEND:VALARM\nEND:VEVENT"
+
+    assert [(name, raw) for name, raw, _ in lines(data)] == [
+        (b"BEGIN", b"BEGIN:VEVENT"),
+        (b"BEGIN", b"BEGIN:VALARM"),
+        (b"RRULE", b"RRULE:FREQ=DAILY"),
+        (b"END", b"END:VALARM"),
+        (b"END", b"END:VEVENT"),
+    ]
+
+
+def _unfolded_step_by_step(data: bytes) -> bytes:
+    """Return *data* unfolded one rule at a time, the plain way (the reference for prepare)."""
+    data = data.lstrip().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    while b"\n\n" in data:
+        data = data.replace(b"\n\n", b"\n")
+    return b"\n" + data.replace(b"\n ", b"").replace(b"\n\t", b"")
+
+
+_LINE_BYTES = [b"\r", b"\n", b" ", b"\t", b"A", b":", b"\xc3", b"\xa9"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=st.lists(st.sampled_from(_LINE_BYTES)).map(b"".join))
+def test_prepare_unfolds_as_each_rule_says(data: bytes) -> None:
+    prepared = prepare(data)
+
+    assert prepared.text == _unfolded_step_by_step(data)
+    assert prepared.upper == prepared.text.upper()
 
 
 def test_clean_name() -> None:

@@ -21,6 +21,7 @@ from sessionclock.core.errors import FeedError
 from sessionclock.core.feed.importer import ImportResult, import_feed
 from sessionclock.core.feed.names import MAX_NAME_LENGTH, scrub_contact_details, shorten
 from tests.support.corpus import corpus_files, file_id, require
+from tests.support.feeds import windows_changed_by_passing_over
 
 pytestmark = pytest.mark.corpus("peer-ics")
 
@@ -88,3 +89,11 @@ def test_every_file_is_read_without_a_crash_or_a_privacy_flag(path: Path | None)
         events = oracle.get(_skeleton(session.name))
         assert events is not None, "an imported name that is no event's SUMMARY"
         assert not all(events), "a repeating or cancelled event was imported"
+
+
+@pytest.mark.parametrize("path", FILES, ids=file_id)
+def test_passing_over_events_outside_a_window_changes_nothing(path: Path | None) -> None:
+    require("peer-ics")
+    assert path is not None
+
+    assert windows_changed_by_passing_over(path.read_bytes()) == []

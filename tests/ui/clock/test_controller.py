@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.clock import FixedClock
 from sessionclock.core.countdown import ClockState, Phase
+from sessionclock.core.formatting import day_bounds
 from sessionclock.core.models import Session
 from sessionclock.core.reminders import Reminder
 from sessionclock.core.settings import ClockSettings
@@ -131,6 +133,42 @@ def test_midnight_reloads_the_new_day(
     controller.tick()
     assert phase(controller) is Phase.BEFORE_FIRST
     assert controller.state.next is not None
+
+
+class ReadCounter:
+    """The repository, counting how often sessions are read from it."""
+
+    def __init__(self, repository: AccountRepository) -> None:
+        self.repository = repository
+        self.reads = 0
+
+    def sessions_between(self, start: datetime, end: datetime) -> tuple[Session, ...]:
+        self.reads += 1
+        return self.repository.sessions_between(start, end)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.repository, name)
+
+
+def test_opening_reads_today_once_and_shows_the_day_as_stored(
+    qtbot: QtBot, clock: FixedClock, repository: AccountRepository
+) -> None:
+    # A busy day's names are opened once, for the clock and the schedule together.
+    repository.add(Session("Last night", at(21, day=9), at(22, day=9)))
+    repository.add(Session("Over midnight", at(23, 30, day=9), at(0, 30)))
+    repository.add(Session("Ann", at(9), at(10)))
+    repository.add(Session("Late", at(23, 30), at(0, 30, day=11)))
+    repository.add(Session("Tomorrow", at(9, day=11), at(10, day=11)))
+    store = ReadCounter(repository)
+    controller = ClockController(clock=clock, store=None, settings=ClockSettings())
+    with qtbot.waitSignal(controller.schedule_changed) as blocker:
+        controller.attach_store(store)
+    assert store.reads == 1
+    day, sessions = blocker.args
+    assert sessions == repository.sessions_between(*day_bounds(day, TZ))
+    assert [s.client_name for s in sessions] == ["Over midnight", "Ann", "Late"]
+    controller.show_day(at(9, day=11).date())  # another day is read when it is shown
+    assert store.reads == 2
 
 
 def test_detaching_the_store_forgets_every_session(

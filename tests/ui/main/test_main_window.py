@@ -12,13 +12,16 @@ from pytestqt.qtbot import QtBot
 
 from sessionclock.core.clock import FixedClock
 from sessionclock.core.countdown import Phase
+from sessionclock.core.keystore import KeyringKeyStore
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import DisplayPreferences
 from sessionclock.core.settings import ClockSettings
+from sessionclock.store.database import Database
 from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.main.main_window import SCHEDULE_MAX_WIDTH, SCHEDULE_MIN_WIDTH, MainWindow
 from sessionclock.ui.main.placement import first_geometry
+from tests.support.keyrings import no_key_store
 from tests.support.prompts import ScriptedPrompts
 
 TZ = ZoneInfo("America/Vancouver")
@@ -228,3 +231,20 @@ def test_at_its_smallest_every_button_is_inside_the_window(
         if button.isVisibleTo(window):
             corner = button.mapTo(window, button.rect().topLeft())
             assert inside.contains(QRect(corner, button.size())), button.text()
+
+
+def test_a_change_that_could_not_be_saved_is_explained_in_full(
+    qtbot: QtBot, clock: FixedClock, database: Database
+) -> None:
+    prompts = ScriptedPrompts()
+    with no_key_store():
+        repository = database.repository(database.create_account(), KeyringKeyStore())
+        controller = ClockController(clock=clock, store=repository, settings=ClockSettings())
+        window = MainWindow(controller, display=DisplayPreferences(), prompts=prompts)
+        qtbot.addWidget(window)
+        controller.add_session(Session("Ann Lee", at(9), at(10)))
+    [(title, message, serious)] = prompts.reports
+    assert (title, serious) == ("The change was not saved", False)
+    assert message.startswith("No secure key store is available on this computer")
+    assert message.endswith("then try again.")  # what to do next, in full
+    assert "Ann" not in message

@@ -10,7 +10,10 @@ from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 
 from sessionclock.core.models import Session, SessionSource
+from sessionclock.core.schedule import overlapping
 from sessionclock.ui.schedule.schedule_model import SESSION_ID_ROLE, Column, ScheduleModel
+from tests.support.sessions import busy_day
+from tests.support.work import calls_made
 
 TZ = ZoneInfo("America/Vancouver")
 
@@ -87,3 +90,54 @@ def test_twelve_hour_times() -> None:
     model.set_sessions(SESSIONS)
     model.set_use_24h(False)
     assert text(model, 2, Column.TIME) == "11:00 AM–12:00 PM"
+
+
+def test_a_busy_day_is_marked_like_every_pair_was_checked() -> None:
+    sessions = (*busy_day(at(8), 120, numbered=True), Session("Alone", at(20), at(21), id=999))
+    model = ScheduleModel(TZ)
+    model.set_sessions(sessions)
+    marked = [
+        row for row in range(model.rowCount()) if "Overlaps" in str(text(model, row, Column.STATUS))
+    ]
+    assert marked == [
+        i for i, s in enumerate(sessions) if overlapping(s, sessions[:i] + sessions[i + 1 :])
+    ]
+    assert marked == list(range(120))
+
+
+def test_the_work_for_a_day_grows_with_its_sessions_not_their_square() -> None:
+    # A store can hold thousands of sessions on one day (added by hand, or imported by an
+    # older version): showing them must not freeze the window. Counted, not timed.
+    def work(count: int) -> int:
+        model = ScheduleModel(TZ)
+        sessions = busy_day(at(8), count, numbered=True)
+
+        def show_and_tick() -> None:
+            model.set_sessions(sessions)
+            model.set_current(count // 2, at(13))
+            model.set_current(count // 2, at(13, 1))
+
+        return calls_made(show_and_tick)
+
+    small, large = work(500), work(1000)
+    assert large / small < 2.5, f"{small:,} calls for 500 sessions, {large:,} for 1,000"
+
+
+def test_the_past_moves_with_the_time() -> None:
+    model = ScheduleModel(TZ)
+    model.set_sessions(SESSIONS)
+    model.set_current(None, at(10, 45))
+    assert [text(model, row, Column.STATUS) for row in range(3)] == [
+        "Done · Overlaps",
+        "Done · Overlaps",
+        "",
+    ]
+    ended_by_hand = SESSIONS[2].with_changes(actual_start=at(10, 50), actual_end=at(10, 55))
+    model.set_sessions((*SESSIONS[:2], ended_by_hand))
+    assert text(model, 2, Column.STATUS) == "Done"
+    model.set_current(None, at(8))
+    assert [text(model, row, Column.STATUS) for row in range(3)] == [
+        "Overlaps",
+        "Overlaps",
+        "Done",
+    ]

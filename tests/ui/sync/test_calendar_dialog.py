@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.errors import KeyStoreUnavailableError
@@ -98,3 +101,89 @@ def test_sync_options_are_emitted(qtbot: QtBot, repository: AccountRepository) -
     assert dialog.check_spin.text() == "30 min"
     dialog.check_spin.setValue(0)
     assert dialog.check_spin.text() == "Off"
+
+
+def test_the_address_can_be_shown_to_check_it_and_is_hidden_again_once_connected(
+    qtbot: QtBot, repository: AccountRepository, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    dialog = make(qtbot, repository)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    edit, reveal = dialog.address_edit, dialog.reveal_button
+    edit.setText(SECRET)
+    assert edit.echoMode() is QLineEdit.EchoMode.Password
+    assert reveal.accessibleName() == "Show the calendar address"
+    assert reveal.minimumHeight() >= 40  # a touch target, like Connect beside it
+    # From the keyboard: Tab reaches the button, Space shows the address and shows it again.
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(reveal.hasFocus)
+    qtbot.keyClick(reveal, Qt.Key.Key_Space)
+    assert edit.echoMode() is QLineEdit.EchoMode.Normal
+    assert edit.displayText() == SECRET
+    assert reveal.text() == "&Hide" and reveal.accessibleName() == "Hide the calendar address"
+    qtbot.keyClick(reveal, Qt.Key.Key_Space)
+    assert edit.echoMode() is QLineEdit.EchoMode.Password
+    reveal.click()  # a tap
+    assert edit.echoMode() is QLineEdit.EchoMode.Normal
+    dialog.connect_button.click()
+    assert repository.feed_url() == SECRET
+    assert edit.echoMode() is QLineEdit.EchoMode.Password and not reveal.isChecked()
+    assert "s3cr3t" not in caplog.text
+
+
+def test_a_new_dialog_starts_with_the_address_hidden(
+    qtbot: QtBot, repository: AccountRepository
+) -> None:
+    first = make(qtbot, repository)
+    first.reveal_button.click()
+    assert make(qtbot, repository).address_edit.echoMode() is QLineEdit.EchoMode.Password
+
+
+@pytest.mark.parametrize("width", [560, 700, 900])
+def test_the_help_text_is_never_cut_off_when_an_error_shows(
+    qtbot: QtBot, repository: AccountRepository, width: int
+) -> None:
+    dialog = make(qtbot, repository)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(width, dialog.height())
+    dialog.address_edit.setText("http://clinic.example/feed.ics")
+    dialog.connect_button.click()
+    assert dialog.error_label.isVisible()
+
+    def every_label_whole() -> bool:
+        inside = dialog.rect()
+        for label in dialog.findChildren(QLabel):
+            if not label.isVisible() or not label.wordWrap():
+                continue
+            where = QRect(label.mapTo(dialog, label.rect().topLeft()), label.size())
+            if label.height() < label.heightForWidth(label.width()) or not inside.contains(where):
+                return False
+        return True
+
+    qtbot.waitUntil(every_label_whole)
+    hint = next(label for label in dialog.findChildren(QLabel) if "Jane App" in label.text())
+    assert hint.isVisible() and hint.height() >= hint.heightForWidth(hint.width())
+    # Once the error is gone, the dialog is as tall as its text again, without a gap.
+    dialog.address_edit.setText(SECRET)
+    dialog.connect_button.click()
+    assert not dialog.error_label.isVisible()
+    qtbot.waitUntil(lambda: dialog.height() == dialog.heightForWidth(dialog.width()))
+
+
+def test_return_in_the_address_field_connects_once(
+    qtbot: QtBot, repository: AccountRepository
+) -> None:
+    dialog = make(qtbot, repository)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.address_edit.setFocus()
+    dialog.address_edit.setText(SECRET)
+    with qtbot.assertNotEmitted(dialog.rejected):
+        qtbot.keyClick(dialog.address_edit, Qt.Key.Key_Return)
+    assert repository.feed_url() == SECRET
+    assert not dialog.error_label.isVisibleTo(dialog)  # not pressed again on the cleared field
+    assert dialog.address_edit.echoMode() is QLineEdit.EchoMode.Password
+    assert dialog.isVisible()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -12,12 +13,17 @@ from pytestqt.qtbot import QtBot
 
 from sessionclock.core.clock import FixedClock
 from sessionclock.core.feed.fetch import make_client
+from sessionclock.core.feed.names import Platform, free_busy_advice
+from sessionclock.core.keystore import KeyringKeyStore
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import SyncPreferences
 from sessionclock.core.sync import SyncChanges, SyncPlan, changes_for
+from sessionclock.store.database import Database
 from sessionclock.store.repository import AccountRepository
 from sessionclock.ui.sync.sync_flow import SyncFlow
 from sessionclock.ui.sync.sync_worker import FeedSync
+from tests.support.feed_server import run_proxy
+from tests.support.keyrings import no_key_store
 from tests.support.prompts import ScriptedPrompts
 
 TZ = ZoneInfo("America/Vancouver")
@@ -199,6 +205,105 @@ def test_retention_deletes_sessions_that_ended_long_ago(
     assert flow.purge_old_sessions() == 1
     remaining = repository.sessions_between(at(0) - timedelta(days=60), at(23))
     assert [s.client_name for s in remaining] == ["Recent"]
+
+
+def test_the_preview_is_told_of_a_free_busy_address_and_of_changed_names(
+    qtbot: QtBot, make_flow: MakeFlow, repository: AccountRepository
+) -> None:
+    repository.set_feed_url("https://clinic.example/feed.ics")
+    recorder = Recorder(lambda plan: None)
+    busy = FEED.replace(b"Ann Lee", b"Busy").replace(b"Ben Ode", b"Busy")
+    flow = make_flow(recorder, sync=feed_sync(body=busy))
+    with qtbot.waitSignal(flow.running_changed, timeout=5000, check_params_cb=lambda r: not r):
+        flow.sync_now()
+    [plan] = recorder.plans
+    assert plan.free_busy == free_busy_advice(Platform.OTHER)
+    assert plan.free_busy not in plan.warnings
+
+    scrubbed = FEED.replace(b"Ann Lee", b"Ann Lee 604 555 0100")
+    flow = make_flow(recorder, sync=feed_sync(body=scrubbed))
+    with qtbot.waitSignal(flow.running_changed, timeout=5000, check_params_cb=lambda r: not r):
+        flow.sync_now()
+    assert (recorder.plans[1].names_scrubbed, recorder.plans[1].free_busy) == (1, None)
+    assert [s.name for s in recorder.plans[1].new] == ["Ann Lee", "Ben Ode"]
+
+
+# What the practitioner reads when a sync cannot run: the whole message, in plain words, with
+# what to do next. (The calendar that is too busy, and other platforms' failures, are in
+# tests/test_app_hostile_feeds.py, over real HTTPS.)
+
+
+def sync_and_read(qtbot: QtBot, flow: SyncFlow, recorder: Recorder) -> str:
+    with qtbot.waitSignal(flow.failed, timeout=10_000) as blocker:
+        flow.sync_now()
+    assert recorder.messages == [blocker.args[0]]
+    assert recorder.plans == []
+    return str(blocker.args[0])
+
+
+def test_an_unusable_certificate_file_is_reported_with_what_to_do(
+    qtbot: QtBot,
+    make_flow: MakeFlow,
+    repository: AccountRepository,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (tmp_path / "ca.pem").write_text("not a certificate\n", encoding="ascii")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    repository.set_feed_url("https://clinic.example/feed.ics")
+    recorder = Recorder(lambda plan: None)
+    message = sync_and_read(qtbot, make_flow(recorder, sync=FeedSync()), recorder)
+    assert message == (
+        "The certificate file named by the SSL_CERT_FILE setting of this computer cannot be "
+        "used (not a certificate file), so no secure connection can be made. Correct or remove "
+        "SSL_CERT_FILE and start Session Clock again."
+    )
+
+
+def test_a_proxy_that_refuses_is_reported_with_what_to_do(
+    qtbot: QtBot,
+    make_flow: MakeFlow,
+    repository: AccountRepository,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repository.set_feed_url("https://clinic.example/calendar/s3cr3t.ics")
+    recorder = Recorder(lambda plan: None)
+    for proxy in run_proxy():
+        proxy.refuse = True
+        monkeypatch.setenv("HTTPS_PROXY", proxy.address)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        message = sync_and_read(qtbot, make_flow(recorder, sync=FeedSync()), recorder)
+        assert proxy.tunnels == ["clinic.example:443"]
+    assert message == (
+        "The proxy server set on this computer did not pass the request on. Check the proxy "
+        "settings, or ask whoever manages the network."
+    )
+
+
+def test_a_key_store_that_cannot_open_the_address_is_reported_with_what_to_do(
+    qtbot: QtBot, make_flow: MakeFlow, clock: FixedClock, database: Database, memory_keyring: object
+) -> None:
+    account = database.create_account()
+    database.repository(account, KeyringKeyStore()).set_feed_url(
+        "https://clinic.example/calendar/s3cr3t.ics"
+    )
+    recorder = Recorder(lambda plan: None)
+    with no_key_store():  # the next start, with the key store gone or locked
+        flow = SyncFlow(
+            store=database.repository(account, KeyringKeyStore()),
+            clock=clock,
+            preferences=SyncPreferences(),
+            prompts=recorder,
+            feed_sync=feed_sync(),
+            confirm=recorder.confirm_plan,
+        )
+        assert not flow.sync_now()
+    [message] = recorder.messages
+    assert message.startswith("No secure key store is available on this computer")
+    assert message.endswith("then try again.")
+    assert "s3cr3t" not in message
+    flow.shutdown()
 
 
 def test_a_paused_sync_says_why_and_fetches_nothing(

@@ -6,9 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from sessionclock.core.feed.importer import ImportedSession, ImportResult, SkippedEvent, SkipReason
+from sessionclock.core.feed.names import Platform, free_busy_advice
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.sync import import_window, plan_sync
 from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
@@ -86,3 +88,56 @@ def test_nothing_to_apply_when_nothing_changed(qtbot: QtBot) -> None:
     dialog = SyncPreviewDialog(plan, tz=TZ)
     qtbot.addWidget(dialog)
     assert not dialog.apply_button.isEnabled()
+
+
+def shown_texts(dialog: SyncPreviewDialog) -> list[str]:
+    return [label.text() for label in dialog.findChildren(QLabel) if label.isVisibleTo(dialog)]
+
+
+def preview(qtbot: QtBot, result: ImportResult) -> SyncPreviewDialog:
+    plan = plan_sync(result, (), window=import_window(at(8), tz=TZ, days_ahead=14))
+    dialog = SyncPreviewDialog(plan, tz=TZ)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_a_free_busy_address_is_explained_first_and_apply_is_not_the_default(
+    qtbot: QtBot,
+) -> None:
+    advice = free_busy_advice(Platform.GOOGLE)
+    busy = tuple(ImportedSession("Busy", at(hour), at(hour + 1)) for hour in (9, 11))
+    dialog = preview(qtbot, ImportResult(busy, (), warnings=(advice,), free_busy=advice))
+    assert dialog.free_busy is not None and dialog.free_busy.isVisibleTo(dialog)
+    texts = shown_texts(dialog)
+    assert texts.index(advice) < next(i for i, t in enumerate(texts) if "2 new" in t)
+    assert texts.count(advice) == 1  # not repeated among the warnings
+    assert "Secret address in iCal format" in dialog.free_busy.accessibleDescription()
+    assert dialog.apply_button.isEnabled() and not dialog.apply_button.isDefault()
+
+
+def test_the_preview_says_what_was_removed_from_the_names(qtbot: QtBot) -> None:
+    result = ImportResult(
+        sessions=(ImportedSession("Jo Smith", at(9), at(10)),),
+        skipped=(),
+        warnings=(
+            "Phone numbers, e-mail addresses or links were removed from 3 names: Session "
+            "Clock never keeps contact details.",
+            "Some lines of the calendar are not UTF-8; they were read as Windows-1252.",
+        ),
+        names_scrubbed=3,
+    )
+    dialog = preview(qtbot, result)
+    assert dialog.names_note is not None
+    assert dialog.names_note.text().startswith(
+        "Phone numbers, e-mail addresses and links were removed from 3 names"
+    )
+    texts = shown_texts(dialog)
+    assert sum("removed from 3 names" in text for text in texts) == 1
+    assert "Some lines of the calendar are not UTF-8; they were read as Windows-1252." in texts
+    assert dialog.free_busy is None
+    assert dialog.apply_button.isDefault()
+
+
+def test_an_ordinary_feed_has_no_note_and_no_free_busy_box(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    assert dialog.free_busy is None and dialog.names_note is None

@@ -434,9 +434,12 @@ class _FeedTransport(httpx.BaseTransport):
 def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
     try:
         return tls_context(environ)
-    except (OSError, ssl.SSLError) as error:
-        reason = getattr(error, "strerror", None) or "not a certificate file"
-        raise FeedTLSError(_MSG_CERT_FILE.format(reason=reason)) from None
+    except ssl.SSLError:
+        # Its own text is OpenSSL's ("[X509: NO_CERTIFICATE_OR_CRL_FOUND] …"): jargon.
+        reason = "not a certificate file"
+    except OSError as error:
+        reason = error.strerror or "it cannot be read"
+    raise FeedTLSError(_MSG_CERT_FILE.format(reason=reason))
 
 
 def make_client(

@@ -3,8 +3,9 @@
 The public entry point is :func:`import_feed`. It is a pure function of the bytes, the
 practitioner's zone and an optional window: no clock, no network, no global state keyed by anything
 a feed defines. One pass over the feed collects the events (only their whitelisted lines) and the
-feed's own time zone definitions; the events are then read in the zones they name. Time and memory
-grow linearly with the size of the feed, whatever its shape.
+feed's own time zone definitions; the events are then read in the zones they name. With a window,
+runs of plain events outside it are recognised whole and passed over, with the same result as
+reading them. Time and memory grow linearly with the size of the feed, whatever its shape.
 
 It fails closed: an event that is not whole (cut off by the end of the download, or broken by
 another component starting inside it) may have lost its RRULE or STATUS, so it is never imported;
@@ -15,6 +16,8 @@ addresses, links) and are capped in length, and the result says so.
 from __future__ import annotations
 
 import enum
+import functools
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,15 +40,19 @@ from sessionclock.core.feed.parser import (
     Prepared,
     decode,
     decode_checked,
+    feed_bytes,
     is_cancelled,
     is_true,
+    line_end,
+    line_ends_only,
     line_value,
     parse_date_time,
     parse_duration,
     parse_line,
-    prepare,
+    plain_event_pattern,
     scan,
     unescape_text,
+    unfold,
 )
 from sessionclock.core.feed.timezones import (
     UTC_ZONE,
@@ -180,7 +187,11 @@ class ImportResult:
 
 @dataclass(slots=True)
 class _Scanned:
-    """What one pass over a feed found."""
+    """What one pass over a feed found.
+
+    ``named`` says some event has a name, ``real_name`` that some event's name is not what
+    free/busy publishing writes (then no other name needs to be looked at).
+    """
 
     events: list[EventLines] = field(default_factory=list)
     zones: dict[str, list[Line]] = field(default_factory=dict)
@@ -189,8 +200,8 @@ class _Scanned:
     calendar_seen: bool = False
     truncated: bool = False
     too_many_zones: bool = False
-    named: int = 0
-    busy: int = 0
+    named: bool = False
+    real_name: bool = False
 
 
 class _Scanner:
@@ -208,12 +219,44 @@ class _Scanner:
         self._zone: list[Line] | None = None
         self._zone_depth = -1
         self._per_date: Counter[str] = Counter()
-        self._prepared = Prepared(b"", b"")
 
-    def run(self, prepared: Prepared) -> _Scanned:
-        self._prepared = prepared
-        outside = self._outside_window if self._window is not None else None
-        for line in scan(prepared, pass_over=outside):
+    def run(self, data: bytes) -> _Scanned:
+        """Read *data* (from :func:`feed_bytes`): every line it needs, in order.
+
+        With a window, runs of plain events outside it are passed over on the bytes as they are,
+        and only the stretches between them are unfolded and tokenised. (Feeds write names in
+        upper case: an event with a name in lower case is one of the events read.)
+        """
+        start = 0
+        window = self._window
+        eol = line_end(data) if window is not None else b""
+        if window is not None and eol:
+            crlf = eol == b"\r\n"
+            outside = _outside_patterns(window[0], window[1], crlf=crlf)
+            begin = eol + b"BEGIN:VEVENT" + eol
+            search = 0
+            while (found := data.find(begin, search)) >= 0:
+                line_start = search = found + len(eol)
+                match = self._plain_outside(data, line_start - 1, outside, crlf=crlf)
+                if match is None:
+                    continue
+                # Read up to the events first: passing over must leave what reading them would.
+                self._read(unfold(data[start:line_start]))
+                start = line_start
+                # The line end after a match starts at its last byte (the CR of a CRLF) or just
+                # after it (an LF). Events matched but not passed over are read, not matched again.
+                search = match.end() + 1 - len(eol)
+                if self._pass_over(data, match):
+                    start = match.end()
+        self._read(unfold(data[start:]))
+        if self._event is not None:
+            self._finish(complete=False)
+        if _VCALENDAR in self._stack:
+            self.found.truncated = True
+        return self.found
+
+    def _read(self, prepared: Prepared) -> None:
+        for line in scan(prepared):
             name = line.name
             if name == b"BEGIN":
                 self._begin(line)
@@ -228,11 +271,6 @@ class _Scanner:
                     self.found.calendar_zone = line
                 elif name == b"PRODID" and self.found.prodid is None:
                     self.found.prodid = line
-        if self._event is not None:
-            self._finish(complete=False)
-        if _VCALENDAR in self._stack:
-            self.found.truncated = True
-        return self.found
 
     def _begin(self, line: Line) -> None:
         kind = line.component
@@ -250,7 +288,8 @@ class _Scanner:
             self.found.calendar_seen = True
         if len(self._stack) >= _MAX_DEPTH:
             return
-        if self._zone is not None:
+        # A component inside an event (an alarm) is the event's, even inside a zone.
+        if self._zone is not None and self._event is None:
             self._zone_line(line)
         elif kind == _VTIMEZONE and self._event is None:
             self._zone = []
@@ -325,39 +364,47 @@ class _Scanner:
             return
         self.found.zones[key] = lines
 
-    def _outside_window(self, start: int, end: int) -> bool:
-        """Return whether the plain event at [start, end) starts outside the window: then its
-        lines are passed over, and only what the whole feed's checks need is noted."""
-        assert self._window is not None
+    def _plain_outside(
+        self,
+        data: bytes,
+        position: int,
+        outside: tuple[re.Pattern[bytes], re.Pattern[bytes]],
+        *,
+        crlf: bool,
+    ) -> re.Match[bytes] | None:
+        """Return the plain events outside the window from *position* (the LF before a
+        BEGIN:VEVENT line): one while names matter, else the whole run of them."""
+        one, run = outside
+        match = (run if self.found.real_name else one).match(data, position)
+        if match is None or not line_ends_only(data, position, match.end(), crlf=crlf):
+            return None
+        return match
+
+    def _pass_over(self, data: bytes, match: re.Match[bytes]) -> bool:
+        """Pass over the events *match* found, noting only what the whole feed's checks need;
+        return False when they must be read instead."""
         if self._cancelled():
             raise FeedCancelledError
-        upper, text = self._prepared.upper, self._prepared.text
-        low, high = self._window
-        dates = 0
-        position = start
-        # Every DTSTART in it (an alarm has none, but a damaged feed might) must be outside.
-        while (found := upper.find(b"\nDTSTART", position, end)) >= 0:
-            position = found + 8
-            if upper[position] in b";:":
-                digits = _peek_date(text[found + 1 : upper.find(b"\n", position, end)])
-                if digits is None or low <= digits <= high:
-                    return False
-                dates += 1
-        if not dates:
+        # Passing over must leave behind what reading the events would: so never while an event
+        # is open (the first would cut it off) or where alarms would not fit under the limit.
+        if self._event is not None or len(self._stack) >= _MAX_DEPTH - 1:
             return False
+        if not self.found.real_name:
+            # Then names mattered when the match was made too: it is one event.
+            event = unfold(data[match.start() : match.end()])
+            self._count_name(_own_summary(event.upper, event.text))
         self.found.calendar_seen = True
-        self._count_name(_own_summary(upper, text, start, end))
         return True
 
     def _count_name(self, summary: bytes | None) -> None:
-        """Count a named event, and whether its name is what free/busy publishing writes."""
-        if summary is None:
+        """Note a named event, and whether its name is what free/busy publishing writes."""
+        found = self.found
+        if summary is None or found.real_name:
             return
         value = line_value(summary)
         if value.strip():
-            self.found.named += 1
-            if len(value) <= 64 and is_busy_word(decode(value)):
-                self.found.busy += 1
+            found.named = True
+            found.real_name = len(value) > 64 or not is_busy_word(decode(value))
 
     def _finish(self, *, complete: bool) -> None:
         if self._cancelled():
@@ -386,17 +433,40 @@ class _Scanner:
         found.events.append(event)
 
 
-def _own_summary(upper: bytes, text: bytes, start: int, end: int) -> bytes | None:
-    """Return the SUMMARY line of the plain event at [start, end) itself (not of an alarm)."""
-    position = start
-    while (found := upper.find(b"\nSUMMARY", position, end)) >= 0:
+def _own_summary(upper: bytes, text: bytes) -> bytes | None:
+    """Return the SUMMARY line of the plain event *text* itself (not of an alarm)."""
+    position = 0
+    while (found := upper.find(b"\nSUMMARY", position)) >= 0:
         position = found + 8
         if upper[position] not in b";:":
             continue
-        opened = upper.rfind(b"\nBEGIN:VALARM", start, found)
-        if opened < 0 or opened < upper.rfind(b"\nEND:VALARM", start, found):
-            return text[found + 1 : upper.find(b"\n", position, end)]
+        opened = upper.rfind(b"\nBEGIN:VALARM", 0, found)
+        if opened < 0 or opened < upper.rfind(b"\nEND:VALARM", 0, found):
+            return text[found + 1 : upper.find(b"\n", position)]
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _outside_patterns(
+    low: str, high: str, *, crlf: bool
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """Return patterns for one plain event, and for a run of them, whose first DTSTART date (as
+    :func:`_peek_date` reads it) is before *low* or after *high* (both YYYYMMDD)."""
+    # A date is before low when it has low's first digits, then a smaller one, then any.
+    before = [
+        f"{low[:index]}[0-{int(digit) - 1}][0-9]{{{7 - index}}}"
+        for index, digit in enumerate(low)
+        if digit != "0"
+    ]
+    after = [
+        f"{high[:index]}[{int(digit) + 1}-9][0-9]{{{7 - index}}}"
+        for index, digit in enumerate(high)
+        if digit != "9"
+    ]
+    dates = before + after
+    date = ("(?:" + "|".join(dates) + ")" if dates else "(?!)").encode("ascii")
+    one = plain_event_pattern(date, crlf=crlf)
+    return re.compile(one), re.compile(b"(?:" + one + b")++")
 
 
 def _peek_date(raw: bytes) -> str | None:
@@ -603,7 +673,8 @@ def import_feed(
             returned, in ``sessions`` and in ``skipped``. Events whose DTSTART date is clearly
             outside are passed over without being read. None imports everything.
         from_file: the bytes come from a file, not an address (for the wording of errors).
-        cancelled: looked at for each event; True stops the import at once.
+        cancelled: looked at for each event read and each run of events passed over; True stops
+            the import at once.
 
     Returns:
         The sessions, the skipped events with reasons, and warnings about the feed.
@@ -621,7 +692,7 @@ def import_feed(
             _shifted_digits(window[0], -_PEEK_MARGIN, "00000000"),
             _shifted_digits(window[1], _PEEK_MARGIN, "99999999"),
         )
-    found = _Scanner(digits, cancelled).run(prepare(data))
+    found = _Scanner(digits, cancelled).run(feed_bytes(data))
     if not found.calendar_seen:
         raise FeedNotCalendarError(_MSG_FILE_NOT_CALENDAR if from_file else _MSG_NOT_CALENDAR)
     reader = _Reader(found, tz=tz)
@@ -655,7 +726,7 @@ def import_feed(
     if found.truncated:
         warnings.append(_WARN_CUT)
     free_busy = None
-    if found.named and found.busy == found.named:
+    if found.named and not found.real_name:
         free_busy = free_busy_advice(platform_of(_prodid(found.prodid)))
         warnings.append(free_busy)
     sessions.sort(key=lambda s: (s.start, s.end, s.name))

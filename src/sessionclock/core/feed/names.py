@@ -15,27 +15,25 @@ import re
 MAX_NAME_LENGTH = 200
 """Longer names are cut here (with "…"): a name is a label, not a document."""
 
-_EMAIL_RE = re.compile(
-    r"(?:\be-?mail\b\s*:?\s*)?(?:mailto:)?[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+", re.I
+# What every e-mail address, link or phone number has: cheap to rule out for most names.
+_MAYBE_CONTACT_RE = re.compile(r"[@:/]|www\.|(?:\d\D{0,3}){7}", re.I)
+# The patterns below are compiled on first use (``re`` keeps them): most names never need them,
+# and a quick check of a feed should not wait for them.
+_EMAIL = r"(?i)(?:\be-?mail\b\s*:?\s*)?(?:mailto:)?[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+_PHONE_LABEL = (
+    r"(?i)\b(?:tel|phone|ph|mob|mobile|cell|fon|handy|telefon|telephone|téléphone|tfn)\.?\s*:?\s*$"
 )
-_PHONE_LABEL_RE = re.compile(
-    r"\b(?:tel|phone|ph|mob|mobile|cell|fon|handy|telefon|telephone|téléphone|tfn)\.?\s*:?\s*$",
-    re.I,
+_LINK = (
+    r"(?i)(?<![\w.])(?:[a-z][a-z0-9+.\-]*://|www\.|(?:tel|sms|mailto|callto|facetime|skype):)\S*"
+    r"|(?<![\w@.])(?:[\w\-]+\.)+[a-z]{2,}/\S*"
 )
-_LINK_RE = re.compile(
-    r"(?<![\w.])(?:[a-z][a-z0-9+.\-]*://|www\.|(?:tel|sms|mailto|callto|facetime|skype):)\S*"
-    r"|(?<![\w@.])(?:[\w\-]+\.)+[a-z]{2,}/\S*",
-    re.I,
-)
-_PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00)?[\d(][\d\s().\-/]{5,}\d(?!\w)")
+_PHONE = r"(?<![\w+])(?:\+|00)?[\d(][\d\s().\-/]{5,}\d(?!\w)"
 # Dates and times are not phone numbers: they are hidden from the phone pattern.
-_DATE_OR_TIME_RE = re.compile(
+_DATE_OR_TIME = (
     r"(?<![\d.])(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}"
     r"|\d{1,2}[.:h]\d{2})(?![\d.])"
 )
-# What every e-mail address, link or phone number has: cheap to rule out for most names.
-_MAYBE_CONTACT_RE = re.compile(r"[@:/]|www\.|(?:\d\D{0,3}){7}", re.I)
-_EMPTY_BRACKETS_RE = re.compile(r"\(\s*\)|\[\s*\]|<\s*>|\{\s*\}")
+_EMPTY_BRACKETS = r"\(\s*\)|\[\s*\]|<\s*>|\{\s*\}"
 _EDGE_PUNCTUATION = " \t,;:-–—|/·•"
 
 
@@ -50,8 +48,8 @@ def _is_phone(text: str) -> bool:
 
 
 def _phone_spans(text: str) -> list[tuple[int, int]]:
-    masked = _DATE_OR_TIME_RE.sub(lambda m: "#" * len(m.group()), text)
-    return [m.span() for m in _PHONE_RE.finditer(masked) if _is_phone(m.group())]
+    masked = re.sub(_DATE_OR_TIME, lambda m: "#" * len(m.group()), text)
+    return [m.span() for m in re.finditer(_PHONE, masked) if _is_phone(m.group())]
 
 
 def _drop_unbalanced(text: str) -> str:
@@ -75,15 +73,15 @@ def scrub_contact_details(name: str) -> tuple[str, bool]:
     """Return *name* without e-mail addresses, links and phone numbers, and whether it changed."""
     if not _MAYBE_CONTACT_RE.search(name):
         return name, False
-    scrubbed = _EMAIL_RE.sub(" ", name)
-    scrubbed = _LINK_RE.sub(" ", scrubbed)
+    scrubbed = re.sub(_EMAIL, " ", name)
+    scrubbed = re.sub(_LINK, " ", scrubbed)
     for start, end in reversed(_phone_spans(scrubbed)):
-        label = _PHONE_LABEL_RE.search(scrubbed, 0, start)
+        label = re.compile(_PHONE_LABEL).search(scrubbed, 0, start)
         scrubbed = scrubbed[: label.start() if label else start] + " " + scrubbed[end:]
     if scrubbed == name:
         return name, False
-    scrubbed = _EMPTY_BRACKETS_RE.sub(" ", _drop_unbalanced(scrubbed))
-    scrubbed = _EMPTY_BRACKETS_RE.sub(" ", scrubbed)
+    scrubbed = re.sub(_EMPTY_BRACKETS, " ", _drop_unbalanced(scrubbed))
+    scrubbed = re.sub(_EMPTY_BRACKETS, " ", scrubbed)
     return " ".join(scrubbed.split()).strip(_EDGE_PUNCTUATION).strip(), True
 
 

@@ -8,12 +8,16 @@ that one line is not UTF-8. Property and component names are case-insensitive, a
 NUL bytes or spaces (``RRU\\0LE``) still counts, so that a damaged RRULE or STATUS can never let an
 event through. The time and memory of a scan grow linearly with the input, whatever its structure
 (unclosed or nested components, huge lines).
+
+Events of the plain shape nearly every event has can also be recognised whole, on the bytes as
+they come, by one compiled pattern (:func:`plain_event_pattern`): the importer passes over runs of
+events outside its window that way, without unfolding or scanning them line by line.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -27,6 +31,7 @@ _DATE_TIME_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(Z)?
 _DURATION_RE = re.compile(
     r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.I
 )
+_FOLD_RE = re.compile(rb"\n(?:[ \t]|(?=\n))")
 _NOT_NAME = bytes(b for b in range(256) if not (chr(b).isalnum() and b < 128) and b != ord("-"))
 
 NAMES = frozenset(
@@ -63,16 +68,6 @@ _CANDIDATE_RE = re.compile(
     + rb")[;:][^\n]*|[A-Z0-9-]*[^A-Z0-9\-;:\n][^\n]*)"
 )
 _NAME_END_RE = re.compile(rb"[;:]")
-# An event of the plain shape: a clean BEGIN line; lines whose names are clean and not BEGIN or END,
-# or whole VALARMs of such lines; a clean END line. Each step has one way to match: linear.
-_PLAIN_LINE = rb"\n(?!(?:BEGIN|END)[;:])[A-Z0-9-]+[;:][^\n]*"
-_PLAIN_EVENT_RE = re.compile(
-    rb"\nBEGIN:VEVENT(?=\n)(?:"
-    + _PLAIN_LINE
-    + rb"|\nBEGIN:VALARM(?=\n)(?:"
-    + _PLAIN_LINE
-    + rb")*\nEND:VALARM(?=\n))*\nEND:VEVENT(?=\n|\Z)"
-)
 _CANCELLED = frozenset({b"CANCELLED", b"CANCELED"})
 
 
@@ -81,8 +76,8 @@ class Prepared:
     """Feed bytes ready to scan.
 
     Attributes:
-        text: the unfolded bytes, LF line ends, led by a ``\\n``; UTF-16 input is re-encoded as
-            UTF-8.
+        text: the unfolded bytes, LF line ends, led by a ``\\n`` (UTF-8 when the feed was UTF-16
+            or UTF-32).
         upper: ``text`` upper-cased (ASCII only, so every offset matches ``text``).
     """
 
@@ -106,20 +101,48 @@ def _unicode_text(data: bytes) -> str | None:
     return data.decode("utf-16-be" if found % 2 else "utf-16-le", errors="replace")
 
 
-def prepare(data: bytes) -> Prepared:
-    """Unfold *data* on bytes (so a UTF-8 character split by a fold is whole again)."""
+def feed_bytes(data: bytes) -> bytes:
+    """Return *data* as it is read: UTF-16 and UTF-32 re-encoded as UTF-8, without a byte order
+    mark or leading whitespace (line ends and folds as they were)."""
     text = _unicode_text(data)
     if text is not None:
         data = text.encode("utf-8", errors="replace")
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
-    data = data.lstrip().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data.lstrip()
+
+
+def line_end(data: bytes) -> bytes:
+    """Return the line end *data* (from :func:`feed_bytes`) starts with: CRLF, LF, or empty when it
+    has no LF at all."""
+    first = data.find(b"\n")
+    if first < 0:
+        return b""
+    return b"\r\n" if data[first - 1 : first] == b"\r" else b"\n"
+
+
+def unfold(data: bytes) -> Prepared:
+    """Return *data* (from :func:`feed_bytes`, or a stretch of it from a line start or line end)
+    unfolded on bytes, so that a UTF-8 character split by a fold is whole again."""
+    if b"\r" in data:
+        lf = data.translate(None, b"\r")
+        # Deleting every CR is right when each one ends a CRLF (one pass, no search); a CR on its
+        # own ends a line too.
+        if len(data) - len(lf) == data.count(b"\r\n"):
+            data = lf
+        else:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     # Blank lines are not allowed, but some writers put them between a line and its folded
-    # continuation; dropping them lets the fold join up again.
-    while b"\n\n" in data:
-        data = data.replace(b"\n\n", b"\n")
-    data = b"\n" + data.replace(b"\n ", b"").replace(b"\n\t", b"")
+    # continuation: a line end followed by another is dropped, so the fold joins up again.
+    data = _FOLD_RE.sub(b"", data)
+    if not data.startswith(b"\n"):
+        data = b"\n" + data
     return Prepared(data, data.upper())
+
+
+def prepare(data: bytes) -> Prepared:
+    """Return the feed *data* ready to scan (:func:`feed_bytes`, then :func:`unfold`)."""
+    return unfold(feed_bytes(data))
 
 
 def clean_name(raw: bytes) -> bytes:
@@ -161,49 +184,73 @@ class Line(NamedTuple):
         return line_value(self.raw)
 
 
-def scan(
-    prepared: Prepared, *, pass_over: Callable[[int, int], bool] | None = None
-) -> Iterator[Line]:
-    """Yield the lines of *prepared* whose name is one of ``NAMES``, in order.
-
-    Args:
-        prepared: the feed.
-        pass_over: asked, for each event of the plain shape nearly every event has (closed by its
-            own END, nothing inside it but closed alarms, no name damaged by junk), with the span
-            of the event (from its BEGIN line to the end of its END line): True leaves out every
-            line of that event. The reader passes over events outside its window this way,
-            without tokenising their lines.
-    """
+def scan(prepared: Prepared) -> Iterator[Line]:
+    """Yield the lines of *prepared* whose name is one of ``NAMES``, in order."""
     text = prepared.text
     upper = prepared.upper
-    position = 0
-    while True:
-        for match in _CANDIDATE_RE.finditer(upper, position):
-            structure, component, name = match.group(1, 2, 3)
-            begin, end = match.start() + 1, match.end()
-            if structure is not None:
-                if pass_over is not None and structure == b"BEGIN" and component == b"VEVENT":
-                    plain = _PLAIN_EVENT_RE.match(upper, match.start())
-                    if plain is not None and pass_over(begin, plain.end()):
-                        position = plain.end()
-                        break
-                yield Line(structure, text[begin:end], component)
+    for match in _CANDIDATE_RE.finditer(upper):
+        structure, component, name = match.group(1, 2, 3)
+        begin, end = match.start() + 1, match.end()
+        if structure is not None:
+            yield Line(structure, text[begin:end], component)
+            continue
+        if name is None:
+            head = upper[begin : min(begin + 80, end)]
+            name_end = _NAME_END_RE.search(head)
+            name = clean_name(head[: name_end.start() if name_end else len(head)])
+            if name not in NAMES:
                 continue
-            if name is None:
-                head = upper[begin : begin + 80]
-                name_end = _NAME_END_RE.search(head)
-                name = clean_name(head[: name_end.start() if name_end else len(head)])
-                if name not in NAMES:
-                    continue
-            raw = text[begin:end]
-            if name == b"BEGIN" or name == b"END":
-                colon = raw.find(b":")
-                part = clean_name(raw[colon + 1 : colon + 81]) if colon >= 0 else b""
-                yield Line(name, raw, part)
-            else:
-                yield Line(name, raw)
+        raw = text[begin:end]
+        if name == b"BEGIN" or name == b"END":
+            colon = raw.find(b":")
+            part = clean_name(raw[colon + 1 : colon + 81]) if colon >= 0 else b""
+            yield Line(name, raw, part)
         else:
-            return
+            yield Line(name, raw)
+
+
+def plain_event_pattern(date: bytes, *, crlf: bool) -> bytes:
+    """Return the pattern of one event of the plain shape, read on bytes as :func:`feed_bytes`
+    leaves them, whose first DTSTART has *date*.
+
+    The plain shape is the one nearly every event has: a clean BEGIN line; lines whose names are
+    clean and not BEGIN or END, or whole VALARMs of such lines; a clean END line; no blank line.
+    Such an event is closed by its own END with nothing left open inside it, no name in it is
+    damaged, and unfolding it changes no line's name. A match starts at the LF before the BEGIN
+    line and ends with the END line, before its line end.
+
+    Args:
+        date: a pattern for the 8 bytes after the last colon of the event's first DTSTART line
+            (an alarm's does not count). Names are matched in upper case only, as feeds write
+            them: an event with a name in lower case does not match.
+        crlf: every line ends with CRLF, else with LF. Either way a CR inside a line (a line end
+            of its own to :func:`unfold`) is not ruled out: see :func:`line_ends_only`.
+
+    Every repetition is possessive: an attempt never goes back, so it takes time linear in what it
+    reads, and it stops at the first line that does not fit (the next BEGIN:VEVENT at the latest).
+    """
+    cr = b"\r" if crlf else b""
+    # A line not continued, folded or after a blank line: its last byte ends it.
+    ends = cr + rb"(?=\n[^ \t\r\n])"
+    rest = rb"[^\n]*+" + (rb"(?<=\r)" if crlf else b"")
+    # A line with a clean name, or a folded continuation.
+    line = rb"\n(?:(?!(?:BEGIN|END)[;:])[A-Z0-9-]++[;:]|[ \t])" + rest
+    before = rb"\n(?:(?!(?:BEGIN|END|DTSTART)[;:])[A-Z0-9-]++[;:]|[ \t])" + rest
+    alarm = rb"\nBEGIN:VALARM" + ends + rb"(?:" + line + rb")*+\nEND:VALARM" + ends
+    return (
+        rb"\nBEGIN:VEVENT" + ends + rb"(?:" + before + rb"|" + alarm + rb")*+"
+        + rb"\nDTSTART(?::|;[^\n:]*+:)(?:[^\n:]*+:)*+" + date + rest + rb"(?=\n[^ \t\r\n])"
+        + rb"(?:" + line + rb"|" + alarm + rb")*+"
+        + rb"\nEND:VEVENT" + cr + rb"(?=\n[^ \t\r\n]|\n?\Z)"
+    )  # fmt: skip
+
+
+def line_ends_only(data: bytes, start: int, end: int, *, crlf: bool) -> bool:
+    """Return whether every CR in a match of :func:`plain_event_pattern` ends a line (the pattern
+    itself sees to the LFs, much faster than if it looked for CRs too)."""
+    if crlf:
+        return data.count(b"\r", start, end) == data.count(b"\n", start, end)
+    return data.find(b"\r", start, end) < 0
 
 
 @dataclass(slots=True)

@@ -209,7 +209,14 @@ class ClockController(QObject):
 
     def _emit_schedule(self) -> None:
         day = self._displayed_day
-        self.schedule_changed.emit(day, self.sessions_on(day))
+        if day == self._loaded_for:
+            # Today was just read for the clock, and its sessions are among those: a busy day is
+            # read (and its names opened) once, not twice.
+            start, end = day_bounds(day, self._clock.zone())
+            shown = tuple(s for s in self._today if s.start < end and s.end > start)
+        else:
+            shown = self.sessions_on(day)
+        self.schedule_changed.emit(day, shown)
 
     # -- acting --------------------------------------------------------------------------------
 

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._controller = controller
+        self._prompts = prompts
         self._painted = False
         self._divided = False
         self.setWindowTitle("Session Clock")
@@ -238,7 +239,9 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
-        self.show_message(message)
+        # A change the practitioner made was refused; the message says why and what to do next
+        # (a locked key store, a full disk), which is more than the status bar can show.
+        self._prompts.report(self, "The change was not saved", message)
 
     def show_message(self, message: str, timeout_ms: int = 15000) -> None:
         """Show *message* in the status bar (0: until replaced)."""

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from sessionclock.core.formatting import format_minutes, format_span
 from sessionclock.core.models import Session, SessionSource
-from sessionclock.core.schedule import overlapping
+from sessionclock.core.schedule import overlapping_indexes
 from sessionclock.core.themes import CHROME
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -47,17 +47,23 @@ class ScheduleModel(QAbstractTableModel):
         self._tz = tz
         self._sessions: tuple[Session, ...] = ()
         self._overlaps: frozenset[int] = frozenset()
+        self._ends: tuple[datetime, ...] = ()
         self._current_id: int | None = None
         self._now: datetime | None = None
+        self._past: frozenset[int] = frozenset()
         self._use_24h = True
 
     def set_sessions(self, sessions: tuple[Session, ...]) -> None:
-        """Replace the rows."""
+        """Replace the rows.
+
+        The work grows with the number of sessions, never with its square: a store can hold
+        thousands of sessions on one day, and the schedule must still paint at once.
+        """
         self.beginResetModel()
         self._sessions = sessions
-        self._overlaps = frozenset(
-            i for i, s in enumerate(sessions) if overlapping(s, sessions[:i] + sessions[i + 1 :])
-        )
+        self._overlaps = overlapping_indexes(sessions)
+        self._ends = tuple(s.end.astimezone(UTC) for s in sessions)
+        self._past = self._past_rows()
         self.endResetModel()
 
     def set_use_24h(self, value: bool) -> None:
@@ -67,10 +73,12 @@ class ScheduleModel(QAbstractTableModel):
 
     def set_current(self, session_id: int | None, now: datetime) -> None:
         """Mark the session in progress and move "now"; only emits when a row's look changes."""
-        before = self._row_states()
+        changed = session_id != self._current_id
         self._current_id = session_id
         self._now = now
-        if self._row_states() != before:
+        past = self._past_rows()
+        if changed or past != self._past:
+            self._past = past
             self._changed_all()
 
     def session_at(self, row: int) -> Session | None:
@@ -122,7 +130,7 @@ class ScheduleModel(QAbstractTableModel):
                 return font
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self._is_past(session):
+            if index.row() in self._past:
                 palette = QApplication.palette()
                 return QBrush(palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
             if column is Column.STATUS and index.row() in self._overlaps:
@@ -142,22 +150,24 @@ class ScheduleModel(QAbstractTableModel):
         status = []
         if session.id is not None and session.id == self._current_id:
             status.append("Now")
-        elif self._is_past(session):
+        elif row in self._past:
             status.append("Done")
         if row in self._overlaps:
             status.append("Overlaps")
         return " · ".join(status)
 
-    def _is_past(self, session: Session) -> bool:
-        if self._now is None or session.id == self._current_id:
-            return False
-        if session.actual_end is not None:
-            return True
-        end = session.end.astimezone(UTC)
-        return end <= self._now.astimezone(UTC) and session.actual_start is None
-
-    def _row_states(self) -> tuple[tuple[bool, bool], ...]:
-        return tuple((s.id == self._current_id, self._is_past(s)) for s in self._sessions)
+    def _past_rows(self) -> frozenset[int]:
+        """Return the rows shown as done: ended by hand, or booked to end by now and not started
+        (never the session in progress)."""
+        if self._now is None:
+            return frozenset()
+        now = self._now.astimezone(UTC)
+        return frozenset(
+            row
+            for row, (session, end) in enumerate(zip(self._sessions, self._ends, strict=True))
+            if session.id != self._current_id
+            and (session.actual_end is not None or (end <= now and session.actual_start is None))
+        )
 
     def _changed_all(self) -> None:
         if self._sessions:

@@ -29,6 +29,9 @@ EMPTY_DAY = "No sessions booked on this day."
 TOUCH_HEIGHT = 48
 """Height of the window's buttons: the minimum for a comfortable touch target."""
 
+RESIZE_PRECISION = 100
+"""How many rows beyond the visible ones the table measures to fit its columns."""
+
 
 def touch_button(text: str, accessible: str) -> QPushButton:
     """Return a push button at least ``TOUCH_HEIGHT`` tall, named for screen readers."""
@@ -77,6 +80,10 @@ class SchedulePane(QWidget):
         header.setSectionResizeMode(Column.CLIENT, QHeaderView.ResizeMode.Stretch)
         for column in (Column.TIME, Column.LENGTH, Column.STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Fit the columns to the shown rows and the first RESIZE_PRECISION others: every row of
+        # a real day (the importer refuses more than 100 sessions on one), without measuring all
+        # of a store that holds thousands on a day each time a row changes.
+        header.setResizeContentsPrecision(RESIZE_PRECISION)
 
         self.day_label = QLabel("Opening your schedule…")
         self.day_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

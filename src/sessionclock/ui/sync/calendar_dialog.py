@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QEvent, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -45,8 +46,12 @@ class FeedAddressStore(Protocol):
 class CalendarDialog(QDialog):
     """Connect or disconnect the calendar feed and choose how syncs behave.
 
-    The address is a key to the practitioner's calendar: it is typed into a hidden field, stored
-    sealed, and afterwards only ever shown masked.
+    The address is a key to the practitioner's calendar: it is pasted into a hidden field (which
+    *Show* reveals, to check it before connecting), stored sealed, and afterwards only ever shown
+    masked. It is never logged.
+
+    The dialog grows to fit its text: an error under the address never pushes the help text out
+    of sight, at any width.
 
     Signals:
         sync_requested: the practitioner asked to sync now.
@@ -79,6 +84,10 @@ class CalendarDialog(QDialog):
             "Paste the private iCal address (https:// or webcal://)"
         )
         self.address_edit.setAccessibleName("Private calendar address")
+        self.reveal_button = QPushButton()
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.setMinimumHeight(40)
+        self.reveal_button.setToolTip("Show or hide the address, to check it before connecting")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(f"color: {CHROME.error};")
@@ -122,6 +131,7 @@ class CalendarDialog(QDialog):
         connection_layout.addWidget(self.status_label)
         entry = QHBoxLayout()
         entry.addWidget(self.address_edit, 1)
+        entry.addWidget(self.reveal_button)
         entry.addWidget(self.connect_button)
         connection_layout.addLayout(entry)
         connection_layout.addWidget(self.error_label)
@@ -144,14 +154,49 @@ class CalendarDialog(QDialog):
         layout.addWidget(connection)
         layout.addWidget(options)
         layout.addWidget(buttons)
+        # Return in the address field connects, once: no button is a default that Return would
+        # press as well (it pressed Connect again on the cleared field, and an error showed).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
 
         self.connect_button.clicked.connect(self._on_connect_clicked)
         self.disconnect_button.clicked.connect(self._on_disconnect_clicked)
         self.sync_button.clicked.connect(self.sync_requested)
         self.address_edit.returnPressed.connect(self._on_connect_clicked)
+        self.reveal_button.toggled.connect(self._on_reveal_button_toggled)
+        self._on_reveal_button_toggled(False)
         for spin in (self.window_spin, self.retention_spin, self.check_spin):
             spin.valueChanged.connect(self._on_options_changed)
         self._refresh()
+
+    # -- size ----------------------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_height()
+        return super().event(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Keep the dialog at least as tall as its wrapped text needs at its width."""
+        # WORKAROUND for https://bugreports.qt.io/browse/QTBUG-22819: a window's minimum size
+        # leaves out the height-for-width of its wrapped labels, so an error shown under the
+        # address squeezed the help text until its last lines were cut off.
+        if not self.isVisible():
+            return  # the width is not the one it will be shown at yet
+        needed = self.heightForWidth(self.width())
+        if needed <= 0 or needed == self.minimumHeight():
+            return
+        fitted = self.height() == self.minimumHeight()  # as tall as the text needed: follow it
+        self.setMinimumHeight(needed)
+        if fitted or self.height() < needed:
+            self.resize(self.width(), needed)
+
+    # -- the connection ------------------------------------------------------------------------
 
     def _refresh(self) -> None:
         try:
@@ -181,8 +226,18 @@ class CalendarDialog(QDialog):
             self._show_error(str(e))
             return
         self.address_edit.clear()
+        self.reveal_button.setChecked(False)
         self._show_error("")
         self._refresh()
+
+    @Slot(bool)
+    def _on_reveal_button_toggled(self, shown: bool) -> None:
+        echo = QLineEdit.EchoMode
+        self.address_edit.setEchoMode(echo.Normal if shown else echo.Password)
+        self.reveal_button.setText("&Hide" if shown else "S&how")
+        self.reveal_button.setAccessibleName(
+            "Hide the calendar address" if shown else "Show the calendar address"
+        )
 
     @Slot()
     def _on_disconnect_clicked(self) -> None:

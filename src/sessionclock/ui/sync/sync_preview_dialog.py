@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHeaderView,
     QLabel,
     QTreeWidget,
@@ -29,9 +30,13 @@ class SyncPreviewDialog(QDialog):
 
     New, moved and removed sessions each have a checkbox (ticked by default); only what stays
     ticked is written, in one transaction, when the practitioner applies. Cancel writes nothing.
+    A free/busy address (every event "Busy") is explained first, with which address to copy
+    instead; what was taken out of the names is said under the summary.
 
     Attributes:
         tree: the list of changes, grouped by kind.
+        free_busy: the explanation of a free/busy address, or None for an ordinary feed.
+        names_note: what was removed from the names, or None when nothing was.
     """
 
     def __init__(
@@ -49,8 +54,10 @@ class SyncPreviewDialog(QDialog):
         self.setWindowTitle("Review calendar changes")
         self.resize(720, 560)
 
-        summary = QLabel(self._summary())
-        summary.setWordWrap(True)
+        summary = _text(self._summary())
+        self.free_busy = _free_busy_box(plan.free_busy) if plan.free_busy else None
+        names = plan.names_note()
+        self.names_note = _text(names) if names else None
         self.tree = QTreeWidget()
         self.tree.setColumnCount(3)
         self.tree.setHeaderLabels(["Client", "When", "Change"])
@@ -69,15 +76,19 @@ class SyncPreviewDialog(QDialog):
             "Apply changes", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.apply_button.setEnabled(plan.has_changes)
-        self.apply_button.setDefault(plan.has_changes)
+        # Sessions all called "Busy" are seldom wanted: Enter does not apply them by reflex.
+        self.apply_button.setDefault(plan.has_changes and plan.free_busy is None)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        if self.free_busy is not None:
+            layout.addWidget(self.free_busy)
         layout.addWidget(summary)
+        if self.names_note is not None:
+            layout.addWidget(self.names_note)
         for warning in plan.warnings:
-            note = QLabel(warning)
-            note.setWordWrap(True)
+            note = _text(warning)
             note.setStyleSheet(f"color: {CHROME.caution};")
             layout.addWidget(note)
         layout.addWidget(self.tree, 1)
@@ -176,3 +187,32 @@ class SyncPreviewDialog(QDialog):
 
 def _name(name: str | None) -> str:
     return name if name else "(no name)"
+
+
+def _text(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def _free_busy_box(advice: str) -> QFrame:
+    """Return the framed explanation of a free/busy address, in the notice banner's colours."""
+    box = QFrame()
+    box.setObjectName("freeBusy")
+    box.setAccessibleName("This address shows only when you are busy")
+    box.setAccessibleDescription(advice)
+    box.setStyleSheet(
+        f"#freeBusy {{ background: {CHROME.notice_background};"
+        f" border: 1px solid {CHROME.notice_border}; border-radius: 8px; }}"
+        f"#freeBusy QLabel {{ color: {CHROME.notice_text}; }}"
+    )
+    title = _text("This address shows only when you are busy, not who is booked")
+    font = title.font()
+    font.setBold(True)
+    title.setFont(font)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(12, 8, 12, 10)
+    layout.addWidget(title)
+    layout.addWidget(_text(advice))
+    return box

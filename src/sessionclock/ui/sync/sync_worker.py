@@ -4,6 +4,12 @@
 ``BackgroundCall`` (``sessionclock.ui.background``), with progress and cancel, and hands back
 the immutable ``ImportResult``. The feed's bytes live only in memory: they are never written to
 disk, to the database or to a log.
+
+Both functions look at Cancel several times a second, and the fetch has one deadline for the whole
+exchange (connect, headers, body). So a booking platform that stalls, before answering or one byte
+at a time, cannot keep a sync going: Cancel and Quit answer at once (the background call does not
+wait for the function), and the fetch or import itself then stops within a fraction of a second,
+so nothing is left reading from the platform.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import httpx
 from PySide6.QtCore import QObject, Signal, Slot
 
 from sessionclock.core.errors import SessionClockError
-from sessionclock.core.feed.fetch import fetch_feed, make_client
+from sessionclock.core.feed.fetch import DEFAULT_TOTAL_TIMEOUT, fetch_feed, make_client
 from sessionclock.core.feed.importer import ImportResult, import_feed
 from sessionclock.ui.background import SHUTDOWN_S, BackgroundCall, CallContext
 
@@ -31,11 +37,19 @@ def fetch_and_import(
     url: str,
     tz: tzinfo,
     window: tuple[datetime, datetime],
+    total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
 ) -> ImportResult:
-    """Fetch the feed and import the sessions in *window* (runs off the GUI thread)."""
+    """Fetch the feed and import the sessions in *window* (runs off the GUI thread); both stop
+    soon after ``context.cancelled`` turns True, the fetch after *total_timeout* seconds."""
     with client_factory() as client:
-        data = fetch_feed(client, url, cancelled=context.cancelled, progress=context.progress)
-    result = import_feed(data, tz=tz, window=window)
+        data = fetch_feed(
+            client,
+            url,
+            cancelled=context.cancelled,
+            progress=context.progress,
+            total_timeout=total_timeout,
+        )
+    result = import_feed(data, tz=tz, window=window, cancelled=context.cancelled)
     del data
     return result
 
@@ -56,10 +70,15 @@ class FeedSync(QObject):
     finished = Signal()
 
     def __init__(
-        self, client_factory: ClientFactory = make_client, parent: QObject | None = None
+        self,
+        client_factory: ClientFactory = make_client,
+        parent: QObject | None = None,
+        *,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
     ) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
+        self._total_timeout = total_timeout
         self._call = BackgroundCall(self)
         self._call.progressed.connect(self.progressed)
         self._call.returned.connect(self.fetched)
@@ -72,10 +91,17 @@ class FeedSync(QObject):
 
     def start(self, *, url: str, tz: tzinfo, window: tuple[datetime, datetime]) -> bool:
         """Start a sync; returns False (and does nothing) if one is already running."""
-        factory = self._client_factory
+        factory, total_timeout = self._client_factory, self._total_timeout
 
         def work(context: CallContext) -> ImportResult:
-            return fetch_and_import(context, client_factory=factory, url=url, tz=tz, window=window)
+            return fetch_and_import(
+                context,
+                client_factory=factory,
+                url=url,
+                tz=tz,
+                window=window,
+                total_timeout=total_timeout,
+            )
 
         return self._call.start(work, name="feed-fetch", cancelled_message=CANCELLED_MESSAGE)
 
@@ -86,8 +112,8 @@ class FeedSync(QObject):
     def shutdown(self, *, deadline_s: float = SHUTDOWN_S) -> bool:
         """Cancel any sync and wait for its worker thread, at most *deadline_s* (on quit).
 
-        A fetch stuck in a slow read does not hold this up. Returns False only if the worker
-        thread did not end in time.
+        A stalled booking platform does not hold this up (see the module's docstring). Returns
+        False only if the worker thread did not end in time.
         """
         return self._call.shutdown(deadline_s=deadline_s)
 
