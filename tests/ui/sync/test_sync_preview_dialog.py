@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -13,7 +13,7 @@ from sessionclock.core.feed.importer import ImportedSession, ImportResult, Skipp
 from sessionclock.core.feed.names import Platform, free_busy_advice
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.sync import import_window, plan_sync
-from sessionclock.ui.sync.sync_preview_dialog import SyncPreviewDialog
+from sessionclock.ui.sync.sync_preview_dialog import CHECK_PX, ROW_PX, SyncPreviewDialog
 
 TZ = ZoneInfo("Europe/Madrid")
 CAL = SessionSource.CALENDAR
@@ -141,3 +141,21 @@ def test_the_preview_says_what_was_removed_from_the_names(qtbot: QtBot) -> None:
 def test_an_ordinary_feed_has_no_note_and_no_free_busy_box(qtbot: QtBot) -> None:
     dialog = make_dialog(qtbot)
     assert dialog.free_busy is None and dialog.names_note is None
+
+
+def test_a_change_can_be_ticked_with_a_finger(qtbot: QtBot) -> None:
+    dialog = make_dialog(qtbot)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    new = dialog.group("new")
+    assert new is not None
+    first = new.child(0)
+    assert first is not None
+    row = dialog.tree.visualItemRect(first)
+    assert row.height() >= ROW_PX
+    # A tap on the check box (left of the name) unticks the change.
+    option_x = row.left() + dialog.tree.indentation() // 2 + CHECK_PX // 2
+    qtbot.mouseClick(
+        dialog.tree.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(option_x, row.center().y())
+    )
+    assert first.checkState(0) == Qt.CheckState.Unchecked

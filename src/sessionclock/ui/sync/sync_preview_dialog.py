@@ -25,6 +25,13 @@ from sessionclock.core.themes import CHROME
 _INDEX_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+ROW_PX = 36
+"""Height of a change's row: a comfortable touch target, like the schedule's rows."""
+
+CHECK_PX = 22
+"""Side of a change's check box."""
+
+
 class SyncPreviewDialog(QDialog):
     """Lists new, moved, removed and unchanged sessions and the skipped events.
 
@@ -63,6 +70,11 @@ class SyncPreviewDialog(QDialog):
         self.tree.setHeaderLabels(["Client", "When", "Change"])
         self.tree.setAccessibleName("Calendar changes")
         self.tree.setUniformRowHeights(True)
+        # Rows and check boxes big enough to tick with a finger on the tablet, as the schedule's.
+        self.tree.setStyleSheet(
+            f"QTreeView::item {{ min-height: {ROW_PX}px; }}"
+            f" QTreeView::indicator {{ width: {CHECK_PX}px; height: {CHECK_PX}px; }}"
+        )
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
