@@ -25,6 +25,7 @@ from sessionclock.core.account.models import ServiceLink
 from sessionclock.core.crypto import Purpose, Sealer
 from sessionclock.core.errors import ManualSessionError, NotFoundError
 from sessionclock.core.models import Session, SessionSource, StoredSpan
+from sessionclock.core.timestamps import from_stored, to_utc, zone_label
 from sessionclock.store.engine import checkpoint_wal, writer
 from sessionclock.store.failures import storage_errors
 from sessionclock.store.tables import (
@@ -34,7 +35,6 @@ from sessionclock.store.tables import (
     SessionRow,
     SettingRow,
 )
-from sessionclock.store.timestamps import from_stored, to_utc, zone_label
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 """A value that survives a JSON round trip unchanged (tuples come back as lists)."""

@@ -1,7 +1,7 @@
 """The ORM tables of the local store. Every row carries a non-null account id.
 
 These classes never leave ``sessionclock.store``: the repository turns rows into core dataclasses.
-Times are stored as naive UTC plus the zone they were written in (see ``timestamps``); client
+Times are stored as naive UTC plus the zone they were written in (see ``sessionclock.core.timestamps``); client
 names and the feed address are stored sealed (see ``sessionclock.core.crypto``), never in clear.
 """
 
