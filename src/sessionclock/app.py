@@ -29,11 +29,9 @@ from sessionclock.core.themes import theme
 from sessionclock.profile import (
     LocalData,
     Profile,
-    load_preferences,
     open_local_data,
     open_profile,
     record_sync,
-    save_preferences,
 )
 from sessionclock.ui.app_icon import app_icon
 from sessionclock.ui.clock.controller import ClockController
@@ -212,7 +210,7 @@ class Application(QObject):
         if self.profile is not None:
             self.lock()
         self.profile = profile
-        preferences = load_preferences(profile.repository)
+        preferences = profile.repository.preferences()
         self.sync_flow = self._build_sync_flow(profile, preferences)
         self._apply(preferences)
         self.sync_flow.purge_old_sessions()
@@ -307,7 +305,7 @@ class Application(QObject):
         if self.profile is None:
             return
         try:
-            save_preferences(self.profile.repository, preferences)
+            self.profile.repository.save_preferences(preferences)
         except SessionClockError as e:
             self.window.show_message(f"Settings could not be saved: {e}")
             return

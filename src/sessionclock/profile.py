@@ -22,16 +22,12 @@ from typing import TYPE_CHECKING
 from sessionclock.core.account.models import LocalAccount, ServiceLink
 from sessionclock.core.clock import Clock
 from sessionclock.core.errors import DecryptionError
-from sessionclock.core.preferences import Preferences
 from sessionclock.core.privacy import LocalFacts
 
 if TYPE_CHECKING:
     from sessionclock.core.keystore import KeyStore
     from sessionclock.store.database import Database
     from sessionclock.store.repository import AccountRepository
-
-PREFERENCES_KEY = "preferences"
-"""The account setting that holds the practitioner's ``Preferences`` as JSON."""
 
 LAST_SYNC_KEY = "last-sync"
 """The account setting that holds when a calendar sync last ran (ISO 8601)."""
@@ -191,25 +187,11 @@ def open_profile(*, data_dir: Path | None, demo: bool, clock: Clock) -> Profile:
     database = Database.open(path)
     accounts = database.account_ids()
     account_id = accounts[0] if accounts else database.create_account()
-    repository = database.repository(account_id, keystore)
+    repository = database.repository(account_id, keystore, clock=clock)
     if demo:
         for session in demo_day(clock.now()):
             repository.add(session)
     return Profile(database, keystore, account_id, repository, cleanups, demo=demo)
-
-
-def load_preferences(repository: AccountRepository) -> Preferences:
-    """Return the account's preferences (defaults where none are stored)."""
-    return Preferences.from_json(repository.get_setting(PREFERENCES_KEY))
-
-
-def save_preferences(repository: AccountRepository, preferences: Preferences) -> None:
-    """Store the account's preferences.
-
-    Raises:
-        SessionClockError: the store refused (the message says why).
-    """
-    repository.set_setting(PREFERENCES_KEY, preferences.to_json())
 
 
 def record_sync(repository: AccountRepository, when: datetime) -> None:

@@ -49,6 +49,7 @@ class Purpose(enum.StrEnum):
     FEED_URL = "feed-url"
     ACCOUNT_EMAIL = "account-email"
     ENTITLEMENT = "entitlement"
+    SYNC_RECORD = "sync-record"
 
 
 @dataclass(frozen=True, slots=True)

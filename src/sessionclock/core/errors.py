@@ -160,3 +160,17 @@ class PairingRefusedError(DeviceSyncError):
 class RecoveryCodeError(ValidationError):
     """A recovery code as typed cannot be right (wrong length, a typo the check catches), or it
     does not open the account's key."""
+
+
+class SyncRefusedError(AccountError):
+    """The account service refused a device, key or sync request; ``code`` says why.
+
+    Attributes:
+        code: the service's refusal code (``docs/sync-api.md``), e.g. ``epoch_changed``.
+        status: the HTTP status.
+    """
+
+    def __init__(self, message: str, *, code: str, status: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status

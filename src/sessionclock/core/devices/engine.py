@@ -145,3 +145,69 @@ def expiry(deleted_at: datetime, retention_days: int) -> datetime:
     period, at the start of the next UTC day (the service is told no finer time)."""
     day = (deleted_at.astimezone(UTC) + timedelta(days=retention_days)).date()
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    """Where the account's sync stands on this device.
+
+    Attributes:
+        cursor: the service's sequence number pulled up to.
+        service_account: the account's id at the service, once known.
+        device_id: this device's id at the service, once registered.
+        reseal_epoch: every record is to be pushed again sealed in this epoch, or None.
+    """
+
+    cursor: int
+    service_account: str | None
+    device_id: str | None
+    reseal_epoch: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A record to push.
+
+    Attributes:
+        record_id: its id.
+        version: its version.
+        payload: what it says.
+        expires_at: when the service may forget it (tombstones only).
+    """
+
+    record_id: str
+    version: Hlc
+    payload: Payload
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What a batch of records from the service changed here.
+
+    Attributes:
+        sessions_changed: a session was added, changed or deleted.
+        calendar_changed: the calendar connection or its options changed.
+        preferences_changed: the shared preferences changed.
+        devices_changed: the devices let in changed.
+        replays: records refused as older than a version already had (reported, not applied).
+        ahead: versions too far ahead of this computer's clock to move it (kept, reported).
+    """
+
+    sessions_changed: bool = False
+    calendar_changed: bool = False
+    preferences_changed: bool = False
+    devices_changed: bool = False
+    replays: int = 0
+    ahead: int = 0
+
+    def plus(self, other: Received) -> Received:
+        """Return what this and *other* changed together."""
+        return Received(
+            sessions_changed=self.sessions_changed or other.sessions_changed,
+            calendar_changed=self.calendar_changed or other.calendar_changed,
+            preferences_changed=self.preferences_changed or other.preferences_changed,
+            devices_changed=self.devices_changed or other.devices_changed,
+            replays=self.replays + other.replays,
+            ahead=self.ahead + other.ahead,
+        )

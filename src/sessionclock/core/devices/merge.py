@@ -55,7 +55,7 @@ def merge(a: Version, b: Version) -> Version:
         return winner
     if kind_of(loser.payload) is not RecordKind.SESSION:
         return winner
-    return Version(winner.version, _keep_actual_times(winner.payload, loser.payload))
+    return Version(winner.version, keep_actual_times(winner.payload, loser.payload))
 
 
 def merge_all(versions: Iterable[Version]) -> Version:
@@ -63,7 +63,9 @@ def merge_all(versions: Iterable[Version]) -> Version:
     return reduce(merge, versions)
 
 
-def _keep_actual_times(winner: Payload, loser: Payload) -> Payload:
+def keep_actual_times(winner: Payload, loser: Payload) -> Payload:
+    """Return *winner* (a session or its tombstone) with the earliest actual start, the latest
+    actual end and the most extra minutes of both."""
     assert isinstance(winner, Session | Tombstone) and isinstance(loser, Session | Tombstone)
     return replace(
         winner,
