@@ -4,13 +4,14 @@
 # Debian packages: Qt's xcb plugin and fonts (to show windows), Xvfb, a window manager and a tray
 # host (GUI tests), xwd and xprop from x11-apps and x11-utils (the built app's smoke test compares
 # what its window shows and reads its icon), PulseAudio (a silent sound output: the built app's
-# chimes must play), Chromium (admin-area browser tests), PostgreSQL (service tests), openssl (test
-# certificates), libpulse0 (QtMultimedia imports with it).
+# chimes must play), Chromium (admin-area browser tests), PostgreSQL (service tests), nginx (the
+# service behind a reverse proxy, started by its tests on loopback), openssl (test certificates),
+# libpulse0 (QtMultimedia imports with it).
 APP_DEBS=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libxcb-xkb1 libpulse0 fonts-dejavu-core)
 TEST_DEBS=(xvfb xauth openbox trayer xdotool x11-apps x11-utils pulseaudio chromium postgresql
-  openssl)
+  nginx openssl)
 
 ensure_debs() {
   local missing=()

@@ -10,12 +10,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from importlib import resources
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from sessionclock_service.api.errors import add_error_handlers
 from sessionclock_service.api.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -30,8 +31,10 @@ from sessionclock_service.integrations.email import (
 from sessionclock_service.integrations.stripe import StripeBilling
 from sessionclock_service.security import CodeHasher, PasswordHasher
 from sessionclock_service.settings import Settings, get_settings
+from sessionclock_service.usecases import operations
 from sessionclock_service.usecases.outbox import Outbox
-from sessionclock_service.usecases.ratelimit import LoginLimiter
+from sessionclock_service.usecases.passwords import BoundedPool, Passwords
+from sessionclock_service.usecases.ratelimit import Limiter
 from sessionclock_service.usecases.services import Services
 
 logger = logging.getLogger(__name__)
@@ -55,13 +58,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         settings=settings,
         clock=clock,
         db=db,
-        hasher=PasswordHasher(pepper=settings.password_pepper, rounds=settings.bcrypt_rounds),
-        codes=CodeHasher(settings.secret_key),
-        limiter=LoginLimiter(
-            max_failures=settings.login_max_failures,
-            max_address_failures=settings.login_max_address_failures,
-            window=timedelta(seconds=settings.login_window_seconds),
+        passwords=Passwords(
+            PasswordHasher(pepper=settings.password_pepper, rounds=settings.bcrypt_rounds),
+            BoundedPool(workers=settings.hash_workers, queue=settings.hash_queue, name="bcrypt"),
         ),
+        codes=CodeHasher(settings.secret_key),
+        limiter=Limiter(settings=settings),
         outbox=Outbox(
             db=db, secret_key=settings.secret_key, sender=_email_sender(settings), clock=clock
         ),
@@ -82,7 +84,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         task = None
         if settings.outbox_interval_seconds > 0:
-            task = asyncio.create_task(_outbox_loop(services))
+            task = asyncio.create_task(_housekeeping_loop(services))
         try:
             yield
         finally:
@@ -91,9 +93,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             services.outbox.sender.close()
+            services.passwords.pool.shutdown()
             services.db.dispose()
 
-    app = FastAPI(
+    app = AccountService(
         title="Session Clock accounts",
         version="1",
         docs_url=None,
@@ -120,20 +123,33 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         limit=settings.max_body_bytes,
         webhook_limit=settings.max_webhook_body_bytes,
     )
-    # Added last, so outermost: every answer carries the headers, refusals and 413s included.
-    app.add_middleware(SecurityHeadersMiddleware)
+    # Added last, so outermost of these: a request for another host is refused first.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)
     add_error_handlers(app)
     return app
 
 
-async def _outbox_loop(services: Services) -> None:
-    """Retry queued e-mail every few seconds in each worker (claims keep sends single)."""
+class AccountService(FastAPI):
+    """The service's app: the security headers wrap even Starlette's own error handling.
+
+    Middleware added with ``add_middleware`` runs inside Starlette's ``ServerErrorMiddleware``,
+    so a 500 would leave without the headers; here they are added outside it.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Wrap the whole stack in `SecurityHeadersMiddleware`."""
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
+
+
+async def _housekeeping_loop(services: Services) -> None:
+    """Send queued e-mail and drop expired rows every few seconds, in each worker (claims keep
+    every message single)."""
     while True:
         await asyncio.sleep(services.settings.outbox_interval_seconds)
         try:
-            await run_in_threadpool(services.outbox.deliver_due)
+            await run_in_threadpool(operations.tidy, services)
         except Exception:
-            logger.exception("E-mail delivery round failed")
+            logger.exception("Housekeeping round failed")
 
 
 def create_app_from_env() -> FastAPI:

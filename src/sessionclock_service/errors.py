@@ -20,20 +20,30 @@ class ServiceError(Exception):
     Attributes:
         status: The HTTP status of the answer.
         message: What the answer says by default (never anything secret).
-        headers: Extra response headers (e.g. ``Retry-After``).
+        headers: Extra response headers (e.g. ``WWW-Authenticate``).
+        retry_after: Seconds the caller should wait before trying again, when known.
     """
 
     status: ClassVar[HTTPStatus] = HTTPStatus.BAD_REQUEST
     message: ClassVar[str] = "The request cannot be served."
     headers: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
         super().__init__(message or self.message)
+        self.retry_after = retry_after
 
     @property
     def detail(self) -> str:
         """What the answer says: the message given when raised, else the class's default."""
         return str(self)
+
+    @property
+    def response_headers(self) -> dict[str, str]:
+        """The answer's extra headers: the class's, and ``Retry-After`` when known."""
+        extra = dict(self.headers)
+        if self.retry_after is not None:
+            extra["Retry-After"] = str(self.retry_after)
+        return extra
 
 
 class NotFoundError(ServiceError):

@@ -20,6 +20,7 @@ import secrets
 import unicodedata
 
 import bcrypt
+import idna
 
 TOKEN_BYTES = 32  # 256 bits
 API_TOKEN_PREFIX = "sct_"  # noqa: S105 - a prefix, not a secret
@@ -52,6 +53,15 @@ class PasswordHasher:
     def hash(self, password: str) -> str:
         """Return the bcrypt hash of *password* (any length)."""
         return bcrypt.hashpw(self._prehash(password), bcrypt.gensalt(self._rounds)).decode()
+
+    def outdated(self, password_hash: str) -> bool:
+        """Return whether *password_hash* was made at a lower cost than this hasher's.
+
+        Such a hash is replaced at the next sign-in: left alone it would check faster than the
+        dummy hash, telling a registered address from an unknown one by the time taken.
+        """
+        parts = password_hash.split("$")
+        return len(parts) > 3 and parts[2].isdigit() and int(parts[2]) < self._rounds
 
     def verify(self, password: str, password_hash: str | None) -> bool:
         """Return whether *password* matches; with no hash, spend the same time and say no."""
@@ -112,13 +122,26 @@ _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f
 def normalise_email(value: str) -> str:
     """Return the one spelling under which an e-mail address is stored and looked up.
 
+    Unicode compatibility forms are folded (NFKC: full-width letters become plain ones), the
+    address is lower-cased, invisible characters (zero-width, bidi overrides, controls) are
+    refused rather than dropped, and the domain is stored in its IDNA ASCII form (UTS #46), so
+    two addresses that look alike in the admin area are the same address or not accepted.
+
     Raises:
         ValueError: *value* is not an e-mail address.
     """
-    value = value.strip().lower()
-    if len(value) > 254 or not _EMAIL.match(value) or has_control_characters(value):
+    value = unicodedata.normalize("NFKC", value.strip()).lower()
+    if not _EMAIL.match(value) or any(unicodedata.category(c) in _INVISIBLE for c in value):
         raise ValueError("not an e-mail address")
-    return value
+    local, _, domain = value.rpartition("@")
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise ValueError("not an e-mail address") from None
+    address = f"{local}@{domain}"
+    if len(address) > 254:
+        raise ValueError("not an e-mail address")
+    return address
 
 
 def new_id() -> str:
@@ -146,13 +169,3 @@ def constant_time_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(
         a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
     )
-
-
-def email_key(email: str) -> str:
-    """Return the rate-limit key of an e-mail address (a hash, so the table holds no addresses)."""
-    return "acct:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:64]
-
-
-def address_key(address: str) -> str:
-    """Return the rate-limit key of a client address."""
-    return "addr:" + hashlib.sha256(address.encode()).hexdigest()[:64]

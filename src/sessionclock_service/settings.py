@@ -14,12 +14,14 @@ every password hash.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from datetime import timedelta
 from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,12 @@ PLACEHOLDER_SECRET = "insecure-development-placeholder-change-me"  # noqa: S105
 _PLACEHOLDER_MARKERS = ("changethis", "change-me", "changeme", "placeholder", "secret", "xxx")
 _MIN_SECRET_LENGTH = 32
 
-Seconds = Annotated[int, Field(ge=1)]
-Count = Annotated[int, Field(ge=1)]
+DAY = 24 * 60 * 60
+Seconds = Annotated[int, Field(ge=1, le=DAY)]
+Count = Annotated[int, Field(ge=1, le=100_000)]
+Bytes = Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)]
+Names = Annotated[list[str], NoDecode]
+"""A list given in the environment as comma-separated names."""
 
 
 class SettingsError(ValueError):
@@ -52,9 +58,26 @@ class Settings(BaseSettings):
             minutes expires (and the address can be signed up again).
         reset_code_minutes: Password-reset codes expire after this many minutes (at most 60).
         trial_days: Length of the trial every new account starts with.
-        login_max_failures: Failed sign-ins allowed per account (e-mail) in the window.
-        login_max_address_failures: Failed sign-ins allowed per client address in the window.
-        login_window_seconds: Length of the rate-limit window.
+        login_max_failures: Wrong passwords allowed per client address and e-mail in the window;
+            beyond them each try waits longer (30 s, doubling up to the window).
+        login_max_address_failures: Wrong passwords (or codes) allowed per client address in the
+            window, whatever the e-mail; beyond them the same growing wait.
+        login_max_account_failures: Wrong passwords allowed per e-mail from every address
+            together; beyond them tries from addresses that never signed in to the account wait
+            (30 s, doubling up to ``login_max_delay_seconds``). Addresses that did sign in to it
+            in the last 30 days never wait for a stranger's failures.
+        login_max_delay_seconds: The longest such wait for an account's owner.
+        login_window_seconds: How long failures are counted.
+        hash_max_per_address: Password hashes (sign-ups, sign-ins, resets, password checks) one
+            client address may cause per minute, successful ones included.
+        hash_max_per_target: Password hashes aimed at one e-mail address per minute.
+        hash_workers: Threads that run bcrypt, per worker process; nothing else runs on them.
+        hash_queue: Hashes that may wait for those threads; beyond them requests answer 503.
+        mail_max_per_recipient: Codes and notices mailed to one address per day (beyond them
+            nothing is sent, and the caller's answer is the same).
+        mail_max_per_address: Sign-ups and reset requests one client address may make per hour.
+        max_tokens_per_account: Devices signed in at once; signing in one more signs out the
+            one unused the longest.
         stripe_api_key: Stripe secret key; empty turns billing off (its routes answer 503).
         stripe_webhook_secret: Signing secret of the Stripe webhook endpoint.
         stripe_price_id: The one subscription price offered (a server-side allowlist of one).
@@ -69,6 +92,11 @@ class Settings(BaseSettings):
         max_webhook_body_bytes: Largest Stripe webhook body accepted.
         outbox_interval_seconds: How often each worker retries queued e-mail (0 turns it off).
         admin_session_minutes: Lifetime of a staff sign-in.
+        trusted_proxies: Addresses (or networks) of the reverse proxies in front of the service;
+            their ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed, nobody else's.
+        allowed_hosts: Host names the service answers to; empty means the public address's
+            host (and loopback names, for local checks).
+        log_format: ``text`` or ``json`` (one JSON object per line, for log collectors).
     """
 
     model_config = SettingsConfigDict(
@@ -83,15 +111,24 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     secret_key: str = PLACEHOLDER_SECRET
     password_pepper: str = PLACEHOLDER_SECRET
-    bcrypt_rounds: Annotated[int, Field(ge=4, le=31)] = 12
-    min_password_length: Count = 10
-    token_inactivity_days: Count = 90
+    bcrypt_rounds: Annotated[int, Field(ge=4, le=16)] = 12
+    min_password_length: Annotated[int, Field(ge=8, le=64)] = 10
+    token_inactivity_days: Annotated[int, Field(ge=1, le=3650)] = 90
     signup_code_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
     reset_code_minutes: Annotated[int, Field(ge=5, le=60)] = 30
-    trial_days: Annotated[int, Field(ge=0)] = 14
-    login_max_failures: Count = 10
+    trial_days: Annotated[int, Field(ge=0, le=365)] = 14
+    login_max_failures: Annotated[int, Field(ge=1, le=1000)] = 10
     login_max_address_failures: Count = 50
-    login_window_seconds: Seconds = 900
+    login_max_account_failures: Annotated[int, Field(ge=1, le=1000)] = 20
+    login_max_delay_seconds: Annotated[int, Field(ge=1, le=3600)] = 300
+    login_window_seconds: Annotated[int, Field(ge=60, le=DAY)] = 900
+    hash_max_per_address: Count = 30
+    hash_max_per_target: Annotated[int, Field(ge=1, le=1000)] = 10
+    hash_workers: Annotated[int, Field(ge=1, le=64)] = 1
+    hash_queue: Annotated[int, Field(ge=0, le=10_000)] = 8
+    mail_max_per_recipient: Annotated[int, Field(ge=1, le=100)] = 5
+    mail_max_per_address: Count = 30
+    max_tokens_per_account: Annotated[int, Field(ge=1, le=1000)] = 20
     stripe_api_key: Annotated[str, Field(validation_alias="STRIPE_API_KEY")] = ""
     stripe_webhook_secret: Annotated[str, Field(validation_alias="STRIPE_WEBHOOK_SECRET")] = ""
     stripe_price_id: Annotated[str, Field(validation_alias="STRIPE_PRICE_ID")] = ""
@@ -99,7 +136,7 @@ class Settings(BaseSettings):
         "https://api.stripe.com"
     )
     stripe_webhook_tolerance_seconds: Annotated[
-        int, Field(ge=1, validation_alias="STRIPE_WEBHOOK_TOLERANCE_SECONDS")
+        int, Field(ge=1, le=3600, validation_alias="STRIPE_WEBHOOK_TOLERANCE_SECONDS")
     ] = 300
     resend_api_key: Annotated[str, Field(validation_alias="RESEND_API_KEY")] = ""
     resend_base_url: Annotated[str, Field(validation_alias="RESEND_BASE_URL")] = (
@@ -107,10 +144,48 @@ class Settings(BaseSettings):
     )
     email_from: str = "Session Clock <accounts@sessionclock.invalid>"
     public_base_url: str = "http://127.0.0.1:8765"
-    max_body_bytes: Count = 64 * 1024
-    max_webhook_body_bytes: Count = 512 * 1024
-    outbox_interval_seconds: Annotated[float, Field(ge=0)] = 30.0
-    admin_session_minutes: Count = 60
+    max_body_bytes: Bytes = 64 * 1024
+    max_webhook_body_bytes: Bytes = 512 * 1024
+    outbox_interval_seconds: Annotated[float, Field(ge=0, le=3600)] = 30.0
+    admin_session_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 60
+    trusted_proxies: Names = []
+    allowed_hosts: Names = []
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+    @property
+    def hosts(self) -> list[str]:
+        """The host names the service answers to (see ``allowed_hosts``)."""
+        if self.allowed_hosts:
+            return list(self.allowed_hosts)
+        public = urlsplit(self.public_base_url).hostname or ""
+        return list(dict.fromkeys(h for h in (public, "127.0.0.1", "localhost", "::1") if h))
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are marked ``Secure``: whenever the public address is https."""
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def placeholder_secrets(self) -> bool:
+        """Whether a secret is missing or a placeholder (fine on loopback, for development)."""
+        return any(_is_placeholder(v) for v in (self.secret_key, self.password_pepper))
 
     @property
     def production(self) -> bool:

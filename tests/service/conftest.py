@@ -8,10 +8,13 @@ exercised over the network.
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import bcrypt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -25,6 +28,18 @@ from tests.support.fake_resend import FakeResend
 from tests.support.fake_stripe import WEBHOOK_SECRET, FakeStripe
 from tests.support.postgres import PostgresCluster, postgres_bindir
 from tests.support.service import Customer, MutableClock, settings_from, sign_up_and_in
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_garbage_before_the_services_threads() -> None:
+    """Collect what earlier tests left in reference cycles, here in the main thread.
+
+    Tests that ran before these (the app's, rendering with Qt) can leave PySide6 wrappers in
+    cycles. Should Python's cycle collector first run in one of the service's threads (the test
+    client's event loop, the hashing threads), it would destroy Qt objects outside the GUI thread,
+    and the interpreter crashes (seen once as a segmentation fault in anyio's portal thread).
+    """
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
@@ -138,14 +153,12 @@ AppFactory = Callable[..., FastAPI]
 
 
 @pytest.fixture
-def make_settings(
-    clean_database: str, fake_stripe: FakeStripe, fake_resend: FakeResend
-) -> Callable[..., Settings]:
-    """Return a builder of test settings (low bcrypt cost, fakes on loopback)."""
+def settings_for(fake_stripe: FakeStripe, fake_resend: FakeResend) -> Callable[..., Settings]:
+    """Return a builder of test settings for a database (low bcrypt cost, fakes on loopback)."""
 
-    def build(**overrides: Any) -> Settings:
+    def build(database_url: str, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "database_url": clean_database,
+            "database_url": database_url,
             "secret_key": "test-secret-key-" + "k" * 32,
             "password_pepper": "test-pepper-" + "p" * 32,
             "bcrypt_rounds": 4,
@@ -156,6 +169,13 @@ def make_settings(
             "resend_api_key": "re_test_fake",
             "resend_base_url": fake_resend.server.base_url,
             "outbox_interval_seconds": 0,
+            # Starlette's test client says it is "testserver".
+            "allowed_hosts": ["testserver", "127.0.0.1"],
+            # Every request of a test comes from one address within one minute of its clock:
+            # the tests of these allowances set them low themselves.
+            "hash_max_per_address": 10_000,
+            "hash_max_per_target": 1_000,
+            "mail_max_per_address": 10_000,
         }
         values.update(overrides)
         return settings_from(**values)
@@ -164,14 +184,26 @@ def make_settings(
 
 
 @pytest.fixture
-def make_client(
-    make_settings: Callable[..., Settings], clock: MutableClock
+def make_settings(
+    clean_database: str, settings_for: Callable[..., Settings]
+) -> Callable[..., Settings]:
+    """Return a builder of test settings on the emptied database of the test."""
+
+    def build(**overrides: Any) -> Settings:
+        return settings_for(overrides.pop("database_url", clean_database), **overrides)
+
+    return build
+
+
+@pytest.fixture
+def client_for(
+    settings_for: Callable[..., Settings], clock: MutableClock
 ) -> Iterator[Callable[..., TestClient]]:
-    """Return a builder of started test clients; all are closed after the test."""
+    """Return a builder of started test clients of a database; all are closed after the test."""
     opened: list[TestClient] = []
 
-    def build(**overrides: Any) -> TestClient:
-        app = create_app(make_settings(**overrides), clock=clock)
+    def build(database_url: str, **overrides: Any) -> TestClient:
+        app = create_app(settings_for(database_url, **overrides), clock=clock)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         opened.append(client)
@@ -180,6 +212,18 @@ def make_client(
     yield build
     for client in opened:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def make_client(
+    clean_database: str, client_for: Callable[..., TestClient]
+) -> Callable[..., TestClient]:
+    """Return a builder of started test clients on the emptied database of the test."""
+
+    def build(**overrides: Any) -> TestClient:
+        return client_for(overrides.pop("database_url", clean_database), **overrides)
+
+    return build
 
 
 @pytest.fixture
@@ -194,3 +238,38 @@ def customer(client: TestClient, fake_resend: FakeResend) -> Customer:
     signed_in = sign_up_and_in(client, fake_resend)
     fake_resend.reset()
     return signed_in
+
+
+# -- counting bcrypt's work ------------------------------------------------------------------
+
+
+@pytest.fixture
+def bcrypt_hashes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every password bcrypt hashes from now on, from any thread (checks are not hashes)."""
+    seen: list[bytes] = []
+    lock = threading.Lock()
+    real = bcrypt.hashpw
+
+    def counting(password: bytes, salt: bytes) -> bytes:
+        with lock:
+            seen.append(password)
+        return real(password, salt)
+
+    monkeypatch.setattr(bcrypt, "hashpw", counting)
+    return seen
+
+
+@pytest.fixture
+def bcrypt_checks(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every stored hash bcrypt checks a password against from now on, from any thread."""
+    seen: list[bytes] = []
+    lock = threading.Lock()
+    real = bcrypt.checkpw
+
+    def counting(password: bytes, hashed: bytes) -> bool:
+        with lock:
+            seen.append(hashed)
+        return real(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", counting)
+    return seen

@@ -160,6 +160,24 @@ def test_a_stripe_key_without_webhook_secret_is_refused_everywhere(environ: Envi
         ("SESSIONCLOCK_ENVIRONMENT", "staging"),
         ("SESSIONCLOCK_OUTBOX_INTERVAL_SECONDS", "soon"),
         ("STRIPE_WEBHOOK_TOLERANCE_SECONDS", "0"),
+        # Limits and windows that would turn a protection off or make no sense.
+        ("SESSIONCLOCK_LOGIN_MAX_FAILURES", "0"),
+        ("SESSIONCLOCK_LOGIN_MAX_FAILURES", "1000000"),
+        ("SESSIONCLOCK_LOGIN_WINDOW_SECONDS", "1"),
+        ("SESSIONCLOCK_LOGIN_WINDOW_SECONDS", "1000000000"),
+        ("SESSIONCLOCK_LOGIN_MAX_DELAY_SECONDS", "0"),
+        ("SESSIONCLOCK_HASH_MAX_PER_ADDRESS", "0"),
+        ("SESSIONCLOCK_HASH_WORKERS", "0"),
+        ("SESSIONCLOCK_HASH_QUEUE", "-1"),
+        ("SESSIONCLOCK_MAIL_MAX_PER_RECIPIENT", "1000"),
+        ("SESSIONCLOCK_MAX_TOKENS_PER_ACCOUNT", "0"),
+        ("SESSIONCLOCK_MIN_PASSWORD_LENGTH", "1"),
+        ("SESSIONCLOCK_BCRYPT_ROUNDS", "20"),
+        ("SESSIONCLOCK_MAX_BODY_BYTES", "10000000000"),
+        ("SESSIONCLOCK_TRIAL_DAYS", "100000"),
+        ("SESSIONCLOCK_OUTBOX_INTERVAL_SECONDS", "100000"),
+        ("SESSIONCLOCK_TRUSTED_PROXIES", "10.0.0.1,proxy.internal"),
+        ("SESSIONCLOCK_LOG_FORMAT", "xml"),
     ],
 )
 def test_bad_values_are_refused_by_name(environ: Environ, name: str, value: str) -> None:
@@ -196,3 +214,30 @@ def test_pepper_matters() -> None:
     assert not one.verify("a password of some length", None)
     assert not one.verify("x", "not a bcrypt hash")
     assert not one.verify("\udcff lone surrogate", hashed)
+
+
+def test_lists_are_comma_separated(environ: Environ) -> None:
+    environ(
+        {
+            "SESSIONCLOCK_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16,::1",
+            "SESSIONCLOCK_ALLOWED_HOSTS": "accounts.example, internal.example",
+            "SESSIONCLOCK_SECRET_KEY": STRONG,
+            "SESSIONCLOCK_PASSWORD_PEPPER": STRONG[::-1],
+        }
+    )
+    settings = get_settings()
+    assert settings.trusted_proxies == ["10.0.0.5", "192.168.0.0/16", "::1"]
+    assert settings.hosts == ["accounts.example", "internal.example"]
+
+
+def test_without_allowed_hosts_the_public_host_and_loopback_are_allowed() -> None:
+    settings = settings_from(public_base_url="https://accounts.sessionclock.example/")
+    assert settings.hosts == ["accounts.sessionclock.example", "127.0.0.1", "localhost", "::1"]
+    assert settings.secure_cookies
+    assert not settings_from(public_base_url="http://127.0.0.1:8765").secure_cookies
+
+
+def test_placeholder_secrets_are_recognised() -> None:
+    assert settings_from().placeholder_secrets
+    assert settings_from(secret_key=STRONG, password_pepper="changeme" * 5).placeholder_secrets
+    assert not settings_from(secret_key=STRONG, password_pepper=STRONG[::-1]).placeholder_secrets

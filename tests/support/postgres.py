@@ -21,20 +21,21 @@ class PostgresCluster:
     user (created by the Debian package) through ``runuser``, in a directory chowned to it.
 
     Attributes:
+        bindir: The folder of the PostgreSQL programs (initdb, pg_ctl, pg_dump, ...).
         root: The temporary folder holding the data directory, the socket and the log.
         datadir: The cluster's data directory.
         sockdir: Where the server's unix socket is.
     """
 
     def __init__(self, bindir: str) -> None:
-        self._bindir = bindir
+        self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="sc-pg-"))
         self.datadir = self.root / "data"
         self.sockdir = self.root / "sock"
         self._as_root = os.geteuid() == 0
 
     def _run(self, *args: str) -> None:
-        cmd = [os.path.join(self._bindir, args[0]), *args[1:]]
+        cmd = [os.path.join(self.bindir, args[0]), *args[1:]]
         if self._as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)

@@ -14,7 +14,9 @@ from sessionclock_service.errors import ServiceError
 
 async def _service_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=dict(exc.headers))
+    return JSONResponse(
+        {"detail": exc.detail}, status_code=exc.status, headers=exc.response_headers
+    )
 
 
 def _clean(value: object) -> str | int:
@@ -38,7 +40,17 @@ async def _validation_failed(_request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def _server_error(_request: Request, _exc: Exception) -> Response:
+    # Starlette logs the exception; the caller learns nothing of it.
+    return JSONResponse(
+        {"detail": "Something went wrong on the service. Try again later."},
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
 def add_error_handlers(app: FastAPI) -> None:
-    """Answer refusals with their status and message, and malformed input without echoing it."""
+    """Answer refusals with their status and message, malformed input without echoing it, and
+    unexpected errors with a plain 500."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_failed)
+    app.add_exception_handler(Exception, _server_error)

@@ -6,10 +6,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+)
 
 from sessionclock_service.security import clean_device_name, normalise_email
 from sessionclock_service.usecases.entitlement import Entitlement
@@ -129,6 +140,9 @@ class EntitlementOut(BaseModel):
 class AccountOut(BaseModel):
     """``GET /v1/account``: everything the service knows of the caller's account."""
 
+    id: str = Field(
+        description="The account's id: it never changes (match profiles by it, not by e-mail)."
+    )
     email: str
     created_at: datetime
     entitlement: EntitlementOut
@@ -139,6 +153,19 @@ class DeleteAccountIn(StrictBody):
     """``DELETE /v1/account``."""
 
     password: Password
+
+
+class DeletionGrantIn(StrictBody):
+    """``POST /v1/account/deletion-grant``."""
+
+    password: Password
+
+
+class DeletionGrantOut(BaseModel):
+    """A credential that can only delete the account: shown once."""
+
+    grant: str = Field(description='Send as DELETE /v1/account {"grant": ...}. Shown once.')
+    expires_at: datetime
 
 
 class ChangePasswordIn(StrictBody):
@@ -175,9 +202,13 @@ class MessageOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    """A refusal: what went wrong, safe to show."""
+    """A refusal: what went wrong, safe to show, and for some refusals a code to act on."""
 
     detail: str
+    code: str | None = Field(
+        default=None,
+        description="Present where the app must tell refusals apart (docs/sync-api.md).",
+    )
 
 
 def refusal(description: str) -> dict[str, Any]:
@@ -189,3 +220,284 @@ class HealthOut(BaseModel):
     """``GET /health``."""
 
     status: Literal["ok"]
+
+
+# -- devices and end-to-end encrypted sync (docs/sync-api.md) --------------------------------
+
+MAX_ENVELOPE_BYTES = 4096
+"""Largest key envelope kept (a data key sealed to one recipient is about 500 bytes)."""
+MAX_CIPHERTEXT_BYTES = 1024 * 1024
+"""Ceiling of a record's ciphertext in any configuration (the setting is usually far lower)."""
+MAX_PUSH_RECORDS = 1000
+"""Ceiling of records in one push in any configuration (the setting is usually lower)."""
+MAX_PULL_RECORDS = 1000
+"""Most records one pull returns."""
+MAX_EPOCH = 2**31 - 1
+
+
+def _base64_reader(*, least: int, most: int) -> Callable[[object], bytes]:
+    """Return a validator of standard, padded base64 text decoding to *least*..*most* bytes."""
+
+    def read(value: object) -> bytes:
+        if isinstance(value, bytes):  # a value the service built itself (answers)
+            return value
+        if not isinstance(value, str) or len(value) > 4 * (most + 2) // 3 + 4:
+            raise ValueError("must be base64 text")
+        try:
+            data = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("must be base64 text (standard alphabet, padded)") from None
+        if not least <= len(data) <= most:
+            size = f"{least}" if least == most else f"{least} to {most}"
+            raise ValueError(f"must decode to {size} bytes")
+        return data
+
+    return read
+
+
+def _base64_text(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def _blob_schema(description: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "contentEncoding": "base64", "description": description}
+    )
+
+
+_TEXT = PlainSerializer(_base64_text, return_type=str)
+
+PublicKey = Annotated[
+    bytes,
+    PlainValidator(_base64_reader(least=32, most=32)),
+    _TEXT,
+    _blob_schema("An X25519 public key: 32 bytes, base64."),
+]
+Nonce = Annotated[
+    bytes,
+    PlainValidator(_base64_reader(least=32, most=32)),
+    _TEXT,
+    _blob_schema("32 random bytes, base64."),
+]
+Commitment = Annotated[
+    bytes,
+    PlainValidator(_base64_reader(least=32, most=32)),
+    _TEXT,
+    _blob_schema("SHA-256 of the new device's nonce: 32 bytes, base64."),
+]
+Salt = Annotated[
+    bytes,
+    PlainValidator(_base64_reader(least=16, most=64)),
+    _TEXT,
+    _blob_schema("The recovery code's scrypt salt: 16 to 64 bytes, base64."),
+]
+Envelope = Annotated[
+    bytes,
+    PlainValidator(_base64_reader(least=1, most=MAX_ENVELOPE_BYTES)),
+    _TEXT,
+    _blob_schema(f"A data key sealed to one recipient: at most {MAX_ENVELOPE_BYTES} bytes."),
+]
+Ciphertext = Annotated[
+    bytes,
+    PlainValidator(_base64_reader(least=1, most=MAX_CIPHERTEXT_BYTES)),
+    _TEXT,
+    _blob_schema("A sealed record, base64; the service's size cap applies (413 beyond it)."),
+]
+RowId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="An id the service made.")]
+RecordId = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="A random UUID in its canonical lower-case form, the same on every device.",
+    ),
+]
+Version = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[0-9A-Za-z._:-]+$",
+        description="The record's version; versions are compared as byte strings (ASCII order).",
+    ),
+]
+Epoch = Annotated[int, Field(ge=1, le=MAX_EPOCH, description="The data key's epoch.")]
+
+
+class DeviceIn(StrictBody):
+    """``POST /v1/devices``: this device's public key, for the caller's token."""
+
+    public_key: PublicKey
+
+
+class DeviceOut(BaseModel):
+    """One device of the account: a signed-in token with a registered public key."""
+
+    id: str
+    name: str = Field(description="The device name given at sign-in.")
+    created_at: datetime
+    last_sync_at: datetime | None = Field(
+        description="The device's last push or pull, to within a minute; null before any."
+    )
+    public_key: PublicKey
+    has_current_key: bool = Field(
+        description="Whether an envelope of the current epoch is kept for this device."
+    )
+    current: bool = Field(description="Whether this request came from this device.")
+
+
+class PairingIn(StrictBody):
+    """``POST /v1/devices/pairings``: the new device asks to join."""
+
+    public_key: PublicKey = Field(description="The caller's registered device public key.")
+    commitment: Commitment
+
+
+class PairingAnswerIn(StrictBody):
+    """``POST /v1/devices/pairings/{pairing_id}/answer``: an approving device's nonce."""
+
+    nonce_a: Nonce
+    approver_public_key: PublicKey = Field(description="The caller's registered public key.")
+
+
+class PairingRevealIn(StrictBody):
+    """``POST /v1/devices/pairings/{pairing_id}/reveal``: the new device's nonce."""
+
+    nonce_b: Nonce
+
+
+class PairingApproveIn(StrictBody):
+    """``POST /v1/devices/pairings/{pairing_id}/approve``: the data key for the new device."""
+
+    epoch: Epoch
+    envelope: Envelope
+
+
+class PairingOut(BaseModel):
+    """A pairing as every device of the account sees it."""
+
+    id: str
+    state: Literal["waiting", "answered", "revealed", "approved", "denied"]
+    device_id: str = Field(description="The new device.")
+    device_name: str
+    public_key: PublicKey = Field(description="The new device's public key.")
+    commitment: Commitment
+    nonce_a: Nonce | None
+    approver_device_id: str | None
+    approver_public_key: PublicKey | None
+    nonce_b: Nonce | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class RecoveryIn(StrictBody):
+    """The recovery recipient: the recovery code's salt and public key, and its envelope."""
+
+    salt: Salt
+    public_key: PublicKey
+    envelope: Envelope
+
+
+class RecoveryOut(BaseModel):
+    """The recovery recipient as the service keeps it."""
+
+    salt: Salt
+    public_key: PublicKey
+    envelope: Envelope | None = Field(description="The current epoch's recovery envelope.")
+
+
+class KeyStartIn(StrictBody):
+    """``POST /v1/keys`` (the first key) and ``POST /v1/keys/restart`` (start over)."""
+
+    epoch: Epoch = Field(description="1 for the first key; the current epoch + 1 to start over.")
+    envelope: Envelope = Field(description="The data key sealed to the caller's own device.")
+    recovery: RecoveryIn
+
+
+class DeviceEnvelopeIn(StrictBody):
+    """One device's envelope in a rotation."""
+
+    device_id: RowId
+    envelope: Envelope
+
+
+class RotateIn(StrictBody):
+    """``POST /v1/keys/rotate``: the next epoch's key for each device holding the current one."""
+
+    epoch: Epoch = Field(description="The current epoch + 1.")
+    envelopes: list[DeviceEnvelopeIn] = Field(min_length=1, max_length=1000)
+    recovery: RecoveryIn = Field(description="The same recovery recipient, or a new one.")
+
+
+class OwnEnvelopeIn(StrictBody):
+    """``PUT /v1/keys/envelope``: the caller's own envelope of the current epoch."""
+
+    epoch: Epoch
+    envelope: Envelope
+
+
+class KeysOut(BaseModel):
+    """``GET /v1/keys``: the account's key epoch and what the caller may open."""
+
+    epoch: int = Field(description="The current epoch; 0 while the account has no key yet.")
+    device_id: str | None = Field(description="The caller's device, if it registered one.")
+    envelope: Envelope | None = Field(description="The caller's envelope of the current epoch.")
+    recovery: RecoveryOut | None = Field(description="Null while the account has no key yet.")
+    rotation_due: bool = Field(
+        description="A device that held the current key was removed or signed out: rotate."
+    )
+
+
+class RecordIn(StrictBody):
+    """One record pushed."""
+
+    record_id: RecordId
+    version: Version
+    epoch: Epoch
+    ciphertext: Ciphertext
+    expires_at: datetime | None = Field(
+        default=None,
+        description="When the service deletes the record (tombstones); null keeps it.",
+    )
+
+
+class PushIn(StrictBody):
+    """``POST /v1/sync/push``."""
+
+    records: list[RecordIn] = Field(min_length=1, max_length=MAX_PUSH_RECORDS)
+
+
+class PushResultOut(BaseModel):
+    """What became of one pushed record."""
+
+    record_id: str
+    status: Literal["accepted", "stale"]
+    version: str = Field(description="The stored version: the pushed one if accepted.")
+    epoch: int
+    seq: int = Field(description="The stored record's sequence number.")
+
+
+class PushOut(BaseModel):
+    """``POST /v1/sync/push``: one result per record, in the order pushed."""
+
+    results: list[PushResultOut]
+
+
+class RecordOut(BaseModel):
+    """One stored record, as pulled."""
+
+    record_id: str
+    version: str
+    epoch: int
+    ciphertext: Ciphertext
+    seq: int
+    expires_at: datetime | None
+    updated_at: datetime = Field(description="When the service stored this version.")
+
+
+class PullOut(BaseModel):
+    """``GET /v1/sync/pull``: records after the cursor, in sequence order."""
+
+    records: list[RecordOut]
+    cursor: int = Field(description="Pass as since= next time.")
+    more: bool = Field(description="Whether more records wait after the cursor.")
+    epoch: int = Field(description="The account's current key epoch.")

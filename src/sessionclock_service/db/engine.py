@@ -14,11 +14,12 @@ there is no other way to a session. The database itself holds each to its word:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Result, create_engine, event
+from sqlalchemy import CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 _READ_ONLY = "sessionclock_read_only"
@@ -91,9 +92,42 @@ class Database:
         with self._writers() as session, session.begin():
             yield session
 
+    def checkpoint(self) -> None:
+        """Move SQLite's write-ahead log into the database file and empty it.
+
+        With ``secure_delete`` on, deleted rows are overwritten in the file, but their old pages
+        stay in the ``-wal`` file until a checkpoint. PostgreSQL has no such file to empty.
+        """
+        if self.engine.dialect.name == "sqlite":
+            # On the DBAPI connection: outside any transaction (SQLAlchemy would begin one).
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def hold_locks(session: Session, names: Iterable[str]) -> None:
+    """Hold a lock on each of *names* until *session*'s write transaction ends.
+
+    PostgreSQL takes transaction-level advisory locks, in one fixed order so that two
+    transactions wanting the same names cannot deadlock (take them all in one call). On SQLite
+    the write transaction already holds the database's one write lock (``BEGIN IMMEDIATE``),
+    which serialises every writer of every process: nothing more is needed.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for number in sorted({_lock_number(name) for name in names}):
+        session.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+
+def _lock_number(name: str) -> int:
+    """Return the signed 64-bit advisory-lock number of *name*."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 def rowcount(result: Result[Any]) -> int:

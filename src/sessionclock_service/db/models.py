@@ -114,15 +114,18 @@ class PasswordReset(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class LoginFailure(Base):
-    """One failed sign-in, counted per account key and per address key across all workers."""
+class RateEvent(Base):
+    """One counted event (a failure, a password hash, a mail, a sign-in) under a limit's key.
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    Keys hold keyed hashes of e-mail and client addresses, never the addresses themselves.
+    """
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_key_at", "key", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(80))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    key: Mapped[str] = mapped_column(String(160))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class ProcessedWebhookEvent(Base):
@@ -138,8 +141,9 @@ class ProcessedWebhookEvent(Base):
 class OutboxEmail(Base):
     """A message waiting to be sent; written in the transaction of the action that caused it.
 
-    The message itself is encrypted with the service's secret key, so a reset link waiting in the
-    outbox is not readable from a database dump.
+    The message itself is encrypted with the service's secret key, so a reset code waiting in the
+    outbox is not readable from a database dump. ``recipient_key`` (a keyed hash of the address)
+    lets an account's deletion find and drop the messages still queued for it.
     """
 
     __tablename__ = "outbox_emails"
@@ -152,6 +156,7 @@ class OutboxEmail(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    recipient_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class StaffAccount(Base):

@@ -37,6 +37,13 @@ class WebhookRejectedError(ServiceError):
     message = "The webhook signature does not verify."
 
 
+class WebhookMalformedError(ServiceError):
+    """Raised when a verified webhook is not shaped like an event (nothing is recorded)."""
+
+    status = HTTPStatus.BAD_REQUEST
+    message = "The webhook is not a Stripe event."
+
+
 @dataclass(frozen=True, kw_only=True)
 class SubscriptionState:
     """A subscription as just read from Stripe.
@@ -184,6 +191,7 @@ class StripeBilling:
         Raises:
             WebhookRejectedError: On a missing, forged or stale signature, or a timestamp from the
                 future (the SDK only rejects old ones).
+            WebhookMalformedError: When the signed body is not shaped like an event.
         """
         if not signature:
             raise WebhookRejectedError
@@ -194,6 +202,9 @@ class StripeBilling:
             )
         except (stripe.SignatureVerificationError, ValueError, KeyError, IndexError) as exc:
             raise WebhookRejectedError from exc
+        except AttributeError as exc:
+            # Verified, but the body is JSON other than an object (a list, a string, null).
+            raise WebhookMalformedError from exc
         timestamp = _signature_timestamp(signature)
         if timestamp is None or timestamp - self._clock.now().timestamp() > tolerance:
             raise WebhookRejectedError
@@ -206,7 +217,10 @@ class StripeBilling:
                 version,
                 stripe.api_version,
             )
-        return _reduce_event(event)
+        try:
+            return _reduce_event(event)
+        except (KeyError, TypeError, IndexError, ValueError) as exc:
+            raise WebhookMalformedError from exc
 
 
 def _signature_timestamp(header: str) -> int | None:
@@ -235,8 +249,13 @@ def _as_id(value: Any) -> str | None:
 
 
 def _reduce_event(event: Any) -> VerifiedEvent:
-    event_type = str(event["type"])
+    event_id, event_type = event["id"], event["type"]
+    for value, longest in ((event_id, 255), (event_type, 100)):
+        if not isinstance(value, str) or not 0 < len(value) <= longest:
+            raise ValueError("not an event id or type")
     obj = event["data"]["object"]
+    if not isinstance(obj, (dict, stripe.StripeObject)):
+        raise TypeError("the event's object is not an object")
     subscription_id: str | None = None
     customer_id = _as_id(_get(obj, "customer"))
     if event_type == "checkout.session.completed":
@@ -248,7 +267,7 @@ def _reduce_event(event: Any) -> VerifiedEvent:
         details = _get(_get(obj, "parent"), "subscription_details")
         subscription_id = _as_id(_get(details, "subscription"))
     return VerifiedEvent(
-        event_id=str(event["id"]),
+        event_id=event_id,
         event_type=event_type,
         subscription_id=subscription_id,
         customer_id=customer_id,

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
 from sessionclock_service.db.models import Account, ApiToken, PasswordReset, Signup
@@ -25,8 +26,7 @@ from sessionclock_service.security import new_code, new_id, typed_code
 from sessionclock_service.usecases.codes import (
     MAX_CODE_ATTEMPTS,
     CodeRefusedError,
-    TooManyCodesError,
-    codes_blocked,
+    check_code_allowance,
     record_wrong_code,
 )
 from sessionclock_service.usecases.entitlement import ENDED_STATUSES, Entitlement, entitlement_of
@@ -36,6 +36,8 @@ from sessionclock_service.usecases.messages import (
     signup_code_message,
 )
 from sessionclock_service.usecases.services import Services
+from sessionclock_service.usecases.sign_in import check_password
+from sessionclock_service.usecases.staff import forget_in_audit_log
 from sessionclock_service.usecases.tokens import Caller, TokenInfo, own_account, tokens_of
 
 MAX_PASSWORD_CHARS = 1024
@@ -57,12 +59,14 @@ class AccountView:
     """What the caller may read about its own account (what the app's privacy page shows).
 
     Attributes:
+        id: The account's id (it never changes).
         email: The account's e-mail address.
         created_at: When the account was confirmed.
         entitlement: What the account may use now.
         devices: The API tokens signed in, oldest first.
     """
 
+    id: str
     email: str
     created_at: datetime
     entitlement: Entitlement
@@ -84,25 +88,37 @@ def confirm_link(services: Services, *, email: str, code: str) -> str:
     return f"{base}/confirm?{urlencode({'email': email, 'code': code})}"
 
 
-def sign_up(services: Services, *, email: str, password: str) -> None:
+def sign_up(services: Services, *, email: str, password: str, address: str) -> None:
     """Record a sign-up and mail its code, or mail the owner a notice when the address is taken.
 
     The password is hashed on both paths and both queue one message, so the caller's answer
     (the same in every case) takes the same time whether or not the address is registered.
+    Mail to one address is limited per day (beyond it nothing is sent, on both paths alike).
+
+    Raises:
+        InvalidInputError: The password breaks the rules.
+        RateLimitedError: This client address signed up too often, or caused too many password
+            hashes, or this e-mail was the target of too many this minute.
+        HashingBusyError: The hashing threads are full.
     """
     check_password_rules(services, password)
-    password_hash = services.hasher.hash(password)
+    services.passwords.require_room()
     now = services.clock.now()
+    with services.db.write() as db:
+        services.limiter.reserve_hash(db, email=email, address=address, now=now, asks_mail=True)
+    password_hash = services.passwords.hash(password)
     minutes = services.settings.signup_code_minutes
     with services.db.write() as db:
+        may_mail = services.limiter.mail_allowed(db, email=email, now=now)
         db.execute(delete(Signup).where(Signup.email == email, Signup.expires_at <= now))
         pending = db.scalar(select(func.count()).select_from(Signup).where(Signup.email == email))
         if db.scalar(select(Account.id).where(Account.email == email)) is not None:
-            services.outbox.enqueue(
-                db, kind="account_exists", message=account_exists_message(to=email)
-            )
+            if may_mail:
+                services.outbox.enqueue(
+                    db, kind="account_exists", message=account_exists_message(to=email)
+                )
             return
-        if (pending or 0) >= MAX_PENDING_SIGNUPS:
+        if not may_mail or (pending or 0) >= MAX_PENDING_SIGNUPS:
             return
         signup_id, code = new_id(), new_code()
         db.add(
@@ -137,51 +153,48 @@ def confirm_sign_up(services: Services, *, email: str, code: str, address: str) 
 
     Raises:
         CodeRefusedError: Wrong, dead or expired code, or no sign-up for the address.
-        TooManyCodesError: This client address tried too many wrong codes lately.
+        RateLimitedError: This client address tried too many wrong codes lately.
     """
     typed = typed_code(code)
     now = services.clock.now()
-    confirmed = blocked = False
+    confirmed = False
     try:
         with services.db.write() as db:
-            blocked = codes_blocked(services, db, address=address, now=now)
-            if not blocked:
-                pending = db.scalars(
-                    select(Signup)
-                    .where(
-                        Signup.email == email,
-                        Signup.expires_at > now,
-                        Signup.attempts < MAX_CODE_ATTEMPTS,
+            allowance = check_code_allowance(services, db, address=address, now=now)
+            pending = db.scalars(
+                select(Signup)
+                .where(
+                    Signup.email == email,
+                    Signup.expires_at > now,
+                    Signup.attempts < MAX_CODE_ATTEMPTS,
+                )
+                .with_for_update()
+            ).all()
+            matching = [
+                s
+                for s in pending
+                if services.codes.matches(typed, s.code_hash, purpose=SIGNUP_CODE, subject=s.id)
+            ]
+            if matching:
+                db.execute(delete(Signup).where(Signup.email == email))
+                db.add(
+                    Account(
+                        id=new_id(),
+                        email=email,
+                        password_hash=matching[0].password_hash,
+                        created_at=now,
+                        trial_ends_at=now + timedelta(days=services.settings.trial_days),
+                        complimentary=False,
                     )
-                    .with_for_update()
-                ).all()
-                matching = [
-                    s
-                    for s in pending
-                    if services.codes.matches(typed, s.code_hash, purpose=SIGNUP_CODE, subject=s.id)
-                ]
-                if matching:
-                    db.execute(delete(Signup).where(Signup.email == email))
-                    db.add(
-                        Account(
-                            id=new_id(),
-                            email=email,
-                            password_hash=matching[0].password_hash,
-                            created_at=now,
-                            trial_ends_at=now + timedelta(days=services.settings.trial_days),
-                            complimentary=False,
-                        )
-                    )
-                    confirmed = True
-                else:
-                    for signup in pending:
-                        signup.attempts += 1
-                    record_wrong_code(services, db, address=address, now=now)
+                )
+                confirmed = True
+            else:
+                for signup in pending:
+                    signup.attempts += 1
+                record_wrong_code(services, db, key=allowance, now=now)
     except IntegrityError:
         # The address got its account through another sign-up's code at the same moment.
         raise CodeRefusedError from None
-    if blocked:
-        raise TooManyCodesError
     if not confirmed:
         raise CodeRefusedError
 
@@ -192,6 +205,7 @@ def view_account(services: Services, *, caller: Caller) -> AccountView:
     with services.db.read() as db:
         account = own_account(db, caller)
         return AccountView(
+            id=account.id,
             email=account.email,
             created_at=as_utc(account.created_at),
             entitlement=entitlement_of(account, now=now),
@@ -206,21 +220,59 @@ class WrongPasswordError(ServiceError):
     message = "The password is not correct."
 
 
+def _check_current_password(
+    services: Services, *, caller: Caller, password: str, address: str
+) -> str:
+    """Check the caller's current password, counted like a sign-in; return the account's e-mail.
+
+    Raises:
+        TokenRequiredError: The account is gone.
+        WrongPasswordError: The password does not match.
+        RateLimitedError: Too many wrong passwords for this account from this address, or from
+            this address, or (from addresses it never signed in from) for this account.
+        HashingBusyError: The hashing threads are full.
+    """
+    with services.db.read() as db:
+        email = own_account(db, caller).email
+
+    def lookup(db: Session) -> tuple[str, str] | None:
+        row = db.execute(
+            select(Account.id, Account.password_hash).where(Account.id == caller.account_id)
+        ).first()
+        return (row.id, row.password_hash) if row is not None else None
+
+    checked = check_password(
+        services, door="customer", email=email, address=address, password=password, lookup=lookup
+    )
+    if checked is None:
+        raise WrongPasswordError
+    return email
+
+
 def change_password(
-    services: Services, *, caller: Caller, current_password: str, new_password: str
+    services: Services,
+    *,
+    caller: Caller,
+    current_password: str,
+    new_password: str,
+    address: str,
 ) -> None:
     """Change the password, sign out every other device and kill any reset code.
 
     Raises:
         WrongPasswordError: The current password does not match.
         InvalidInputError: The new password breaks the rules.
+        RateLimitedError: Too many password checks or hashes lately.
+        HashingBusyError: The hashing threads are full.
     """
     check_password_rules(services, new_password)
-    with services.db.read() as db:
-        current_hash = own_account(db, caller).password_hash
-    if not services.hasher.verify(current_password, current_hash):
-        raise WrongPasswordError
-    new_hash = services.hasher.hash(new_password)
+    email = _check_current_password(
+        services, caller=caller, password=current_password, address=address
+    )
+    services.passwords.require_room()
+    with services.db.write() as db:
+        services.limiter.reserve_hash(db, email=email, address=address, now=services.clock.now())
+    new_hash = services.passwords.hash(new_password)
     with services.db.write() as db:
         db.execute(
             update(Account).where(Account.id == caller.account_id).values(password_hash=new_hash)
@@ -233,26 +285,29 @@ def change_password(
         db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
 
 
-def delete_account(services: Services, *, caller: Caller, password: str) -> None:
-    """Delete the caller's account after checking the password.
+def delete_account(services: Services, *, caller: Caller, password: str, address: str) -> None:
+    """Delete the caller's account after checking the password, and every trace of its address.
 
     The Stripe subscription is cancelled and the Stripe customer deleted first; if Stripe
     cannot be reached nothing is deleted (the user retries) rather than leaving a paying
-    subscription without an account.
+    subscription without an account. Then, in one transaction, the account and its tokens and
+    codes go, and its address is scrubbed from the audit log, the mail still queued for it and
+    the limits' counts, before the deletion notice is queued (and sent, then dropped, by the
+    outbox). SQLite's write-ahead log is emptied afterwards, so no copy of the rows lingers.
 
     Raises:
         WrongPasswordError: The password does not match.
+        RateLimitedError: Too many password checks lately.
+        HashingBusyError: The hashing threads are full.
         BillingError: Stripe could not cancel or delete.
     """
+    email = _check_current_password(services, caller=caller, password=password, address=address)
     with services.db.read() as db:
         account = own_account(db, caller)
-        password_hash, email = account.password_hash, account.email
         customer_id, subscription_id = account.stripe_customer_id, account.stripe_subscription_id
         if account.subscription_status in ENDED_STATUSES:
             # Stripe refuses to cancel twice; deleting the customer below is enough.
             subscription_id = None
-    if not services.hasher.verify(password, password_hash):
-        raise WrongPasswordError
     if customer_id or subscription_id:
         if services.billing is None:
             raise BillingError("Billing is not configured; the subscription cannot be cancelled.")
@@ -264,6 +319,10 @@ def delete_account(services: Services, *, caller: Caller, password: str) -> None
         db.execute(delete(ApiToken).where(ApiToken.account_id == caller.account_id))
         db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
         db.execute(delete(Account).where(Account.id == caller.account_id))
+        forget_in_audit_log(db, email=email)
+        services.outbox.forget(db, email=email)
+        services.limiter.scrub(db, email=email)
         services.outbox.enqueue(
             db, kind="account_deleted", message=account_deleted_message(to=email)
         )
+    services.db.checkpoint()

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from http import HTTPStatus
-from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
 from sessionclock_service.errors import ServiceError
-from sessionclock_service.security import address_key
 from sessionclock_service.usecases.services import Services
 
 MAX_CODE_ATTEMPTS = 5
@@ -29,23 +27,16 @@ class CodeRefusedError(ServiceError):
     message = "This code is not valid or has expired."
 
 
-class TooManyCodesError(ServiceError):
-    """Raised when this client address tried too many wrong codes lately."""
+def check_code_allowance(services: Services, db: Session, *, address: str, now: datetime) -> str:
+    """Lock and check the wrong-code allowance of *address*; return the key to count under.
 
-    status = HTTPStatus.TOO_MANY_REQUESTS
-    message = "Too many wrong codes. Try again later."
-    headers = MappingProxyType({"Retry-After": "900"})
-
-
-def _keys(address: str) -> list[str]:
-    return ["code-" + address_key(address)]
+    Raises:
+        RateLimitedError: This client address tried too many wrong codes lately.
+    """
+    return services.limiter.check_codes(db, address=address, now=now).key
 
 
-def codes_blocked(services: Services, db: Session, *, address: str, now: datetime) -> bool:
-    """Return whether *address* has used up its wrong codes in the window."""
-    return services.limiter.blocked(db, keys=_keys(address), now=now)
-
-
-def record_wrong_code(services: Services, db: Session, *, address: str, now: datetime) -> None:
-    """Count one wrong code against *address* in the caller's transaction."""
-    services.limiter.record_failure(db, keys=_keys(address), now=now)
+def record_wrong_code(services: Services, db: Session, *, key: str, now: datetime) -> None:
+    """Count one wrong code under *key* (from `check_code_allowance`), in the caller's
+    transaction."""
+    services.limiter.record(db, [key], now=now)

@@ -20,8 +20,7 @@ from sessionclock_service.usecases.accounts import check_password_rules
 from sessionclock_service.usecases.codes import (
     MAX_CODE_ATTEMPTS,
     CodeRefusedError,
-    TooManyCodesError,
-    codes_blocked,
+    check_code_allowance,
     record_wrong_code,
 )
 from sessionclock_service.usecases.messages import password_reset_message
@@ -31,8 +30,18 @@ RESET_CODE = "reset"
 """What a reset code is for (bound into its hash)."""
 
 
+def accept_reset_request(services: Services, *, address: str) -> None:
+    """Count a reset request against the client address (before the answer, the same for all).
+
+    Raises:
+        RateLimitedError: The address asked for mail too often this hour.
+    """
+    with services.db.write() as db:
+        services.limiter.accept_mail_request(db, address=address, now=services.clock.now())
+
+
 def request_password_reset(services: Services, *, email: str) -> None:
-    """Mail a reset code when *email* has an account and no live code yet.
+    """Mail a reset code when *email* has an account, no live code and mail left for the day.
 
     Security: the caller has already been answered 202 when this runs (the route runs it after
     the answer), so neither the answer nor its timing tells whether the address is registered.
@@ -49,6 +58,8 @@ def request_password_reset(services: Services, *, email: str) -> None:
                 return  # one outstanding code at a time
             db.delete(current)
             db.flush()
+        if not services.limiter.mail_allowed(db, email=email, now=now):
+            return
         code = new_code()
         db.add(
             PasswordReset(
@@ -74,13 +85,12 @@ def _check_code(services: Services, *, email: str, code: str, address: str) -> t
 
     Raises:
         CodeRefusedError: Wrong, dead or expired code, or no code for the address.
-        TooManyCodesError: This client address tried too many wrong codes lately.
+        RateLimitedError: This client address tried too many wrong codes lately.
     """
     typed = typed_code(code)
     now = services.clock.now()
     with services.db.write() as db:
-        if codes_blocked(services, db, address=address, now=now):
-            raise TooManyCodesError
+        allowance = check_code_allowance(services, db, address=address, now=now)
         row = db.scalar(
             select(PasswordReset)
             .join(Account, Account.id == PasswordReset.account_id)
@@ -94,7 +104,7 @@ def _check_code(services: Services, *, email: str, code: str, address: str) -> t
             ):
                 return row.account_id, row.code_hash
             row.attempts += 1
-        record_wrong_code(services, db, address=address, now=now)
+        record_wrong_code(services, db, key=allowance, now=now)
     raise CodeRefusedError
 
 
@@ -106,11 +116,16 @@ def confirm_password_reset(
     Raises:
         InvalidInputError: The new password breaks the rules.
         CodeRefusedError: Wrong, dead, used or expired code, or no code for the address.
-        TooManyCodesError: This client address tried too many wrong codes lately.
+        RateLimitedError: This client address tried too many wrong codes lately, or caused (or
+            this e-mail was the target of) too many password hashes this minute.
+        HashingBusyError: The hashing threads are full.
     """
     check_password_rules(services, new_password)
     account_id, code_hash = _check_code(services, email=email, code=code, address=address)
-    new_hash = services.hasher.hash(new_password)
+    services.passwords.require_room()
+    with services.db.write() as db:
+        services.limiter.reserve_hash(db, email=email, address=address, now=services.clock.now())
+    new_hash = services.passwords.hash(new_password)
     with services.db.write() as db:
         # Single use: of two confirmations racing with the right code, one deletes the row.
         used = rowcount(

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sessionclock_service.clock import Clock
 from sessionclock_service.db.engine import Database
 from sessionclock_service.integrations.stripe import StripeBilling
-from sessionclock_service.security import CodeHasher, PasswordHasher
+from sessionclock_service.security import CodeHasher
 from sessionclock_service.settings import Settings
 from sessionclock_service.usecases.outbox import Outbox
-from sessionclock_service.usecases.ratelimit import LoginLimiter
+from sessionclock_service.usecases.passwords import Passwords
+from sessionclock_service.usecases.ratelimit import Limiter
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,9 +22,9 @@ class Services:
         settings: The validated settings.
         clock: The only source of the current time.
         db: The database, through its read and write transactions.
-        hasher: Password hashing with the pepper and the bcrypt cost.
+        passwords: Password hashing with the pepper and the bcrypt cost, on its own threads.
         codes: Keyed hashing of the one-time codes mailed to confirm and to reset.
-        limiter: Sign-in rate limiting.
+        limiter: Limits on attempts, password hashes and mail.
         outbox: E-mail queue and delivery.
         billing: Stripe, or ``None`` when no key is configured.
     """
@@ -31,8 +32,8 @@ class Services:
     settings: Settings
     clock: Clock
     db: Database
-    hasher: PasswordHasher
+    passwords: Passwords
     codes: CodeHasher
-    limiter: LoginLimiter
+    limiter: Limiter
     outbox: Outbox
     billing: StripeBilling | None

@@ -1,35 +1,40 @@
-"""The one sign-in step of customers and staff: rate limit, verify the password, record.
+"""The one password check of customers and staff: limits reserved first, bcrypt, then the record.
 
-Customers (API tokens) and staff (the admin area) sign in through `attempt_sign_in`; only what
-a successful sign-in opens differs. Failures are counted in the database per e-mail and per
-client address, so the limit holds across workers, and each door counts its own failures.
+Signing in (customers with an API token, staff in the admin area) and confirming the current
+password (changing it, deleting the account) all go through `check_password`:
+
+1. In one write transaction, with the limit keys locked, the allowances are checked and the
+   attempt is counted as a failure in advance (and as a password hash), and the account is
+   looked up. Concurrent guesses therefore see each other: exactly the allowance is checked.
+2. bcrypt runs outside any transaction, on the bounded hashing threads. An unknown e-mail is
+   checked against a dummy hash, so it costs the same time and gets the same answer.
+3. A right password drops its advance failure, clears the account's failures and remembers the
+   client address as one the owner uses; a hash made at a lower cost than today's is replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from http import HTTPStatus
-from types import MappingProxyType
-from typing import Literal, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sessionclock_service.db.models import Account, StaffAccount
 from sessionclock_service.errors import ServiceError
-from sessionclock_service.security import address_key, email_key, has_control_characters
+from sessionclock_service.security import has_control_characters
+from sessionclock_service.usecases.passwords import HashingBusyError
+from sessionclock_service.usecases.ratelimit import Door
 from sessionclock_service.usecases.services import Services
-
-T = TypeVar("T")
-
-Door = Literal["customer", "staff"]
-"""Who signs in: a customer (with an API token) or a staff member (the admin area)."""
 
 _ACCOUNTS: dict[Door, type[Account] | type[StaffAccount]] = {
     "customer": Account,
     "staff": StaffAccount,
 }
-_KEY_PREFIXES: dict[Door, str] = {"customer": "", "staff": "staff-"}
+
+Lookup = Callable[[Session], tuple[str, str] | None]
+"""Finds the account in the check's transaction: its id and password hash, or ``None``."""
 
 
 class SignInFailedError(ServiceError):
@@ -39,67 +44,93 @@ class SignInFailedError(ServiceError):
     message = "Incorrect e-mail or password."
 
 
-class RateLimitedError(ServiceError):
-    """Raised when too many sign-ins failed for this e-mail or this address."""
+def by_email(door: Door, email: str) -> Lookup:
+    """Return the lookup of the account of *email* at *door*."""
+    table = _ACCOUNTS[door]
 
-    status = HTTPStatus.TOO_MANY_REQUESTS
-    message = "Too many failed sign-ins. Try again later."
-    headers = MappingProxyType({"Retry-After": "900"})
+    def lookup(db: Session) -> tuple[str, str] | None:
+        row = db.execute(select(table.id, table.password_hash).where(table.email == email)).first()
+        return (row.id, row.password_hash) if row is not None else None
+
+    return lookup
 
 
-def _nothing_more(_db: Session) -> None:
-    """Record nothing beyond the failure itself."""
-
-
-def attempt_sign_in(
+def check_password(
     services: Services,
     *,
     door: Door,
     email: str,
-    password: str,
     address: str,
-    granted: Callable[[Session, str], T],
-    refused: Callable[[Session], None] = _nothing_more,
-) -> T:
-    """Check *password* for *email* at *door*; on success open what *granted* opens.
-
-    The rate limit is read first, and the account looked up, in a read transaction. bcrypt runs
-    outside any transaction; an unknown e-mail is verified against a dummy hash, so it costs the
-    same time and gets the same answer as a wrong password. The outcome is recorded in one write
-    transaction: a failure against the e-mail and the address (and whatever *refused* adds), or
-    the e-mail's failures cleared and *granted* called with the account id.
+    password: str,
+    lookup: Lookup,
+) -> str | None:
+    """Check *password* for the account *lookup* finds; return its id when right, else ``None``.
 
     Args:
         services: The running service.
         door: Customers and staff have separate accounts and separate failure counts.
-        email: The normalised e-mail address given.
-        password: The password given.
+        email: The account's e-mail (what failures are counted against).
         address: The client's network address.
-        granted: Opens the session (an API token, a staff cookie) in the write transaction.
-        refused: Adds to the record of a failure in the write transaction (e.g. an audit line).
-
-    Returns:
-        What *granted* returned.
+        password: The password given.
+        lookup: Finds the account's id and hash in the check's transaction.
 
     Raises:
-        RateLimitedError: Too many failures for this e-mail or this address.
+        RateLimitedError: An allowance of this address, this e-mail or both must wait.
+        HashingBusyError: The hashing threads are full (nothing was counted).
+    """
+    services.passwords.require_room()
+    limiter = services.limiter
+    attempt = limiter.password_attempt(door=door, email=email, address=address)
+    now = services.clock.now()
+    with services.db.write() as db:
+        reservation = limiter.reserve(db, attempt, now=now)
+        found = lookup(db)
+    try:
+        ok = services.passwords.verify(password, found[1] if found is not None else None)
+    except HashingBusyError:
+        with services.db.write() as db:
+            limiter.release(db, attempt, reservation)
+        raise
+    if not ok or found is None:
+        return None
+    account_id, old_hash = found
+    new_hash = None
+    if services.passwords.outdated(old_hash):
+        with contextlib.suppress(HashingBusyError):  # if busy, replaced at a later sign-in
+            new_hash = services.passwords.hash(password)
+    table = _ACCOUNTS[door]
+    with services.db.write() as db:
+        limiter.settle(db, attempt, reservation, now=now)
+        if new_hash is not None:
+            # Only if unchanged since it was read: a new password set meanwhile stays.
+            db.execute(
+                update(table)
+                .where(table.id == account_id, table.password_hash == old_hash)
+                .values(password_hash=new_hash)
+            )
+    return account_id
+
+
+def attempt_sign_in(
+    services: Services, *, door: Door, email: str, password: str, address: str
+) -> str:
+    """Check a sign-in at *door*; return the account's id.
+
+    Raises:
+        RateLimitedError: An allowance of this address, this e-mail or both must wait.
+        HashingBusyError: The hashing threads are full.
         SignInFailedError: Unknown e-mail or wrong password.
     """
     if has_control_characters(email):
         raise SignInFailedError
-    table = _ACCOUNTS[door]
-    keys = [_KEY_PREFIXES[door] + email_key(email), _KEY_PREFIXES[door] + address_key(address)]
-    now = services.clock.now()
-    with services.db.read() as db:
-        if services.limiter.blocked(db, keys=keys, now=now):
-            raise RateLimitedError
-        row = db.execute(select(table.id, table.password_hash).where(table.email == email)).first()
-    ok = services.hasher.verify(password, row.password_hash if row is not None else None)
-    with services.db.write() as db:
-        if row is None or not ok:
-            services.limiter.record_failure(db, keys=keys, now=now)
-            refused(db)
-        else:
-            services.limiter.clear(db, key=keys[0])
-            return granted(db, row.id)
-    raise SignInFailedError
+    account_id = check_password(
+        services,
+        door=door,
+        email=email,
+        address=address,
+        password=password,
+        lookup=by_email(door, email),
+    )
+    if account_id is None:
+        raise SignInFailedError
+    return account_id

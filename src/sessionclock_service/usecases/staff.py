@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
 from sessionclock_service.db.models import Account, AuditEntry, StaffAccount, StaffSession
-from sessionclock_service.errors import NotFoundError
+from sessionclock_service.errors import NotFoundError, ServiceError
 from sessionclock_service.security import (
     has_control_characters,
     hash_token,
@@ -27,7 +29,7 @@ from sessionclock_service.security import (
 )
 from sessionclock_service.usecases.entitlement import ENDED_STATUSES, Entitlement, entitlement_of
 from sessionclock_service.usecases.services import Services
-from sessionclock_service.usecases.sign_in import attempt_sign_in
+from sessionclock_service.usecases.sign_in import SignInFailedError, attempt_sign_in
 from sessionclock_service.usecases.subscriptions import apply_state, require_billing
 
 SEARCH_LIMIT = 50
@@ -35,6 +37,13 @@ SEARCH_LIMIT = 50
 
 class AccountMissingError(NotFoundError):
     """Raised when an account id does not exist."""
+
+
+class StaffExistsError(ServiceError):
+    """Raised when a staff account is created for an e-mail that has one."""
+
+    status = HTTPStatus.CONFLICT
+    message = "A staff account with this e-mail exists."
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,17 +108,25 @@ class AuditView:
 
 
 def create_staff(services: Services, *, email: str, password: str) -> None:
-    """Create a staff account (from the command line)."""
-    password_hash = services.hasher.hash(password)
-    with services.db.write() as db:
-        db.add(
-            StaffAccount(
-                id=new_id(),
-                email=email,
-                password_hash=password_hash,
-                created_at=services.clock.now(),
+    """Create a staff account (from the command line).
+
+    Raises:
+        StaffExistsError: A staff account with this e-mail exists.
+    """
+    password_hash = services.passwords.hash(password)
+    try:
+        with services.db.write() as db:
+            db.add(
+                StaffAccount(
+                    id=new_id(),
+                    email=email,
+                    password_hash=password_hash,
+                    created_at=services.clock.now(),
+                )
             )
-        )
+    except IntegrityError:
+        # Not chained: the database's message would carry the row, password hash included.
+        raise StaffExistsError from None
 
 
 def _audit(
@@ -135,14 +152,24 @@ def _audit(
 def staff_sign_in(services: Services, *, email: str, password: str, address: str) -> str:
     """Check a staff password and open a session; return the value of its cookie.
 
+    Staff sign in through the same limited step as customers, with failure counts of their own.
+
     Raises:
-        RateLimitedError: Too many failures for this e-mail or address.
+        RateLimitedError: An allowance of this address, this e-mail or both must wait.
+        HashingBusyError: The hashing threads are full.
         SignInFailedError: Unknown e-mail or wrong password.
     """
-
-    def open_session(db: Session, staff_id: str) -> str:
-        now = services.clock.now()
-        cookie = new_token("sca_")
+    try:
+        staff_id = attempt_sign_in(
+            services, door="staff", email=email, password=password, address=address
+        )
+    except SignInFailedError:
+        with services.db.write() as db:
+            _audit(services, db, staff_email=email, action="sign_in_failed")
+        raise
+    now = services.clock.now()
+    cookie = new_token("sca_")
+    with services.db.write() as db:
         db.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
         db.add(
             StaffSession(
@@ -153,20 +180,7 @@ def staff_sign_in(services: Services, *, email: str, password: str, address: str
             )
         )
         _audit(services, db, staff_email=email, action="sign_in")
-        return cookie
-
-    def record_refusal(db: Session) -> None:
-        _audit(services, db, staff_email=email, action="sign_in_failed")
-
-    return attempt_sign_in(
-        services,
-        door="staff",
-        email=email,
-        password=password,
-        address=address,
-        granted=open_session,
-        refused=record_refusal,
-    )
+    return cookie
 
 
 def staff_from_cookie(services: Services, *, cookie: str) -> StaffIdentity | None:
@@ -306,6 +320,32 @@ def cancel_subscription(services: Services, *, staff: StaffIdentity, account_id:
             action="cancel_subscription",
             account_id=account_id,
         )
+
+
+FORGOTTEN = "(a deleted account)"
+"""What the audit log says instead of a deleted account's address."""
+
+
+def forget_in_audit_log(db: Session, *, email: str) -> None:
+    """Scrub *email*, whose account is being deleted, from the audit log (caller's transaction).
+
+    Searches that name the address (or its whole local part) and failed staff sign-ins typed
+    with it keep their time and action, not the address.
+    """
+    local = email.split("@", 1)[0]
+    searches = db.execute(
+        select(AuditEntry.id, AuditEntry.detail).where(AuditEntry.action == "search")
+    ).all()
+    named = [
+        row.id
+        for row in searches
+        if email in row.detail or (row.detail in email and local in row.detail)
+    ]
+    if named:
+        db.execute(update(AuditEntry).where(AuditEntry.id.in_(named)).values(detail=FORGOTTEN))
+    db.execute(
+        update(AuditEntry).where(AuditEntry.staff_email == email).values(staff_email=FORGOTTEN)
+    )
 
 
 def audit_log(services: Services, *, limit: int = 200) -> list[AuditView]:

@@ -12,6 +12,7 @@ from http import HTTPStatus
 from types import MappingProxyType
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
@@ -20,7 +21,7 @@ from sessionclock_service.db.models import Account, ApiToken
 from sessionclock_service.errors import NotFoundError, ServiceError
 from sessionclock_service.security import API_TOKEN_PREFIX, hash_token, is_row_id, new_id, new_token
 from sessionclock_service.usecases.services import Services
-from sessionclock_service.usecases.sign_in import attempt_sign_in
+from sessionclock_service.usecases.sign_in import SignInFailedError, attempt_sign_in
 
 # Writing last_used_at on every request would turn every read into a write; a few minutes of
 # slack changes nothing for an inactivity expiry measured in days.
@@ -86,31 +87,46 @@ class TokenInfo:
 def sign_in(
     services: Services, *, email: str, password: str, device_name: str, address: str
 ) -> IssuedToken:
-    """Check the password and issue an API token.
+    """Check the password and issue an API token for this device.
+
+    An account holds at most ``max_tokens_per_account`` tokens: issuing one more revokes the
+    one unused the longest.
 
     Raises:
-        RateLimitedError: Too many failures for this e-mail or this address.
+        RateLimitedError: An allowance of this address, this e-mail or both must wait.
+        HashingBusyError: The hashing threads are full.
         SignInFailedError: Unknown e-mail or wrong password (the same bcrypt time is spent on both).
     """
-
-    def issue(db: Session, account_id: str) -> IssuedToken:
-        now = services.clock.now()
-        issued = IssuedToken(id=new_id(), token=new_token(API_TOKEN_PREFIX))
-        db.add(
-            ApiToken(
-                id=issued.id,
-                account_id=account_id,
-                token_hash=hash_token(issued.token),
-                device_name=device_name,
-                created_at=now,
-                last_used_at=now,
-            )
-        )
-        return issued
-
-    return attempt_sign_in(
-        services, door="customer", email=email, password=password, address=address, granted=issue
+    account_id = attempt_sign_in(
+        services, door="customer", email=email, password=password, address=address
     )
+    now = services.clock.now()
+    issued = IssuedToken(id=new_id(), token=new_token(API_TOKEN_PREFIX))
+    keep = services.settings.max_tokens_per_account - 1
+    try:
+        with services.db.write() as db:
+            oldest = db.scalars(
+                select(ApiToken.id)
+                .where(ApiToken.account_id == account_id)
+                .order_by(ApiToken.last_used_at.desc(), ApiToken.created_at.desc())
+                .offset(keep)
+            ).all()
+            if oldest:
+                db.execute(delete(ApiToken).where(ApiToken.id.in_(oldest)))
+            db.add(
+                ApiToken(
+                    id=issued.id,
+                    account_id=account_id,
+                    token_hash=hash_token(issued.token),
+                    device_name=device_name,
+                    created_at=now,
+                    last_used_at=now,
+                )
+            )
+    except IntegrityError:
+        # The account was deleted since its password was checked.
+        raise SignInFailedError from None
+    return issued
 
 
 def authenticate(services: Services, *, token: str) -> Caller | None:

@@ -33,6 +33,7 @@ from tests.support.service import PASSWORD, Customer, sign_up_and_in
 # Routes anyone may call, with what they answer.
 PUBLIC: dict[tuple[str, str], int] = {
     ("GET", "/health"): 200,
+    ("GET", "/ready"): 200,
     ("GET", "/openapi.json"): 200,
     ("POST", "/v1/accounts"): 202,
     ("POST", "/v1/accounts/confirm"): 400,  # a made-up code

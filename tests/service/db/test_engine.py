@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sessionclock_service.db.engine import Database
 from sessionclock_service.db.migrate import upgrade
-from sessionclock_service.db.models import Account, LoginFailure
+from sessionclock_service.db.models import Account, RateEvent
 from tests.support.sqlite import write_lock_is_free
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -66,16 +66,16 @@ def test_a_read_leaves_the_write_lock_free_and_a_write_takes_it(
 
 def test_a_read_cannot_write(db: Database) -> None:
     with db.read() as reader, pytest.raises(DBAPIError):
-        reader.execute(delete(LoginFailure))
+        reader.execute(delete(RateEvent))
     with db.read() as reader:
-        reader.add(LoginFailure(key="acct:x", at=NOW))
+        reader.add(RateEvent(key="acct:x", at=NOW))
         with pytest.raises(DBAPIError):
             reader.flush()
     # The connection went back to the pool read-only; a write on it must still write.
     with db.write() as writer:
-        writer.add(LoginFailure(key="acct:x", at=NOW))
+        writer.add(RateEvent(key="acct:x", at=NOW))
     with db.read() as reader:
-        assert reader.scalars(select(LoginFailure.key)).all() == ["acct:x"]
+        assert reader.scalars(select(RateEvent.key)).all() == ["acct:x"]
 
 
 class UseCaseFailedError(Exception):
@@ -84,7 +84,7 @@ class UseCaseFailedError(Exception):
 
 def _write_then_fail(db: Database) -> None:
     with db.write() as writer:
-        writer.add(LoginFailure(key="acct:lost", at=NOW))
+        writer.add(RateEvent(key="acct:lost", at=NOW))
         writer.flush()
         raise UseCaseFailedError
 
@@ -93,6 +93,6 @@ def test_a_write_commits_or_rolls_back_whole(db: Database) -> None:
     with pytest.raises(UseCaseFailedError):
         _write_then_fail(db)
     with db.write() as writer:
-        writer.add(LoginFailure(key="acct:kept", at=NOW))
+        writer.add(RateEvent(key="acct:kept", at=NOW))
     with db.read() as reader:
-        assert reader.scalars(select(LoginFailure.key)).all() == ["acct:kept"]
+        assert reader.scalars(select(RateEvent.key)).all() == ["acct:kept"]

@@ -7,16 +7,17 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import bcrypt
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select, text
 
-from sessionclock_service.db.models import Account, Signup
+from sessionclock_service.db.models import Account, AuditEntry, OutboxEmail, RateEvent, Signup
 from sessionclock_service.security import CodeHasher
+from tests.support.admin import add_staff, staff_sign_in, submit_sign_in
 from tests.support.fake_resend import FakeResend
 from tests.support.service import (
     PASSWORD,
@@ -45,20 +46,6 @@ def _rows(url: str, table: Any) -> list[Any]:
         rows = list(conn.execute(select(table)).all())
     engine.dispose()
     return rows
-
-
-@pytest.fixture
-def hashes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every password bcrypt hashes from now on (checks are not hashes)."""
-    seen: list[bytes] = []
-    real = bcrypt.hashpw
-
-    def counting(password: bytes, salt: bytes) -> bytes:
-        seen.append(password)
-        return real(password, salt)
-
-    monkeypatch.setattr(bcrypt, "hashpw", counting)
-    return seen
 
 
 # -- sign-up and its code ------------------------------------------------------------------------
@@ -93,7 +80,7 @@ def test_an_unconfirmed_sign_in_answers_exactly_like_a_wrong_password(
 
 
 def test_a_registered_address_gets_a_notice_and_the_caller_the_same_answer(
-    client: TestClient, customer: Customer, fake_resend: FakeResend, hashes: list[bytes]
+    client: TestClient, customer: Customer, fake_resend: FakeResend, bcrypt_hashes: list[bytes]
 ) -> None:
     fresh = _sign_up(client, new_email())
     taken = _sign_up(client, customer.email, "another password 1")
@@ -103,7 +90,7 @@ def test_a_registered_address_gets_a_notice_and_the_caller_the_same_answer(
         == (202, fresh.json())
     )
     # The password is hashed on both paths, so the answer takes the same time.
-    assert len(hashes) == 2
+    assert len(bcrypt_hashes) == 2
     notice = fake_resend.sent[-1].payload
     assert notice["to"] == [customer.email]
     assert notice["subject"] == "Someone tried to sign up with your Session Clock address"
@@ -213,7 +200,7 @@ def test_wrong_codes_are_limited_per_client_address(
         assert _confirm(client, new_email(), "123456").status_code == 400
     limited = _confirm(client, email, mailed_code(fake_resend, email))
     assert limited.status_code == 429
-    assert limited.headers["retry-after"] == "900"
+    assert limited.headers["retry-after"] == "30"  # the first wait; each wrong code doubles it
 
 
 def test_a_typed_code_may_carry_spaces_and_dashes(
@@ -265,6 +252,15 @@ def test_a_confirmed_sign_up_starts_a_trial(
     assert r.status_code == 200
     body = r.json()
     assert body["email"] == customer.email
+    # The id the app matches profiles by: the account's own, steady across sign-ins.
+    with services_of(client).db.read() as db:
+        assert body["id"] == db.scalar(select(Account.id).where(Account.email == customer.email))
+    again = client.post(
+        "/v1/tokens",
+        json={"email": customer.email, "password": customer.password, "device_name": "Tablet"},
+    ).json()["token"]
+    other = client.get("/v1/account", headers={"Authorization": f"Bearer {again}"}).json()
+    assert other["id"] == body["id"]
     now = clock.now().isoformat().replace("+00:00", "Z")
     trial_end = (clock.now() + timedelta(days=14)).isoformat().replace("+00:00", "Z")
     assert body["created_at"] == now
@@ -390,3 +386,146 @@ def test_delete_account_without_billing_history(
     assert fake_resend.sent[-1].payload["subject"] == "Your Session Clock account was deleted"
     # The address can sign up again from scratch.
     assert sign_up_and_in(client, fake_resend, customer.email).email == customer.email
+
+
+def test_current_password_checks_count_against_the_account(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend, clock: MutableClock
+) -> None:
+    client = make_client(login_max_failures=3)
+    customer = sign_up_and_in(client, fake_resend)
+    change = {"current_password": "a wrong guess!", "new_password": "a brand new password"}
+    for _ in range(2):
+        r = client.post("/v1/account/password", headers=customer.headers, json=change)
+        assert r.status_code == 403
+    r = client.request(
+        "DELETE", "/v1/account", headers=customer.headers, json={"password": "a wrong guess!"}
+    )
+    assert r.status_code == 403
+    # A token holder cannot go on guessing: now even the right password waits.
+    right = {"current_password": PASSWORD, "new_password": "a brand new password"}
+    r = client.post("/v1/account/password", headers=customer.headers, json=right)
+    assert r.status_code == 429 and r.headers["retry-after"] == "30"
+    assert sign_in_status(client, customer.email)[0] == 429  # the same count as sign-in's
+    clock.advance(timedelta(seconds=31))
+    assert (
+        client.post("/v1/account/password", headers=customer.headers, json=right).status_code == 204
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/v1/account", None),
+        ("GET", "/v1/entitlement", None),
+        ("POST", "/v1/billing/checkout", None),
+        ("POST", "/v1/billing/portal", None),
+        ("POST", "/v1/account/password", {"current_password": PASSWORD, "new_password": "x" * 12}),
+        ("DELETE", "/v1/account", {"password": PASSWORD}),
+    ],
+)
+def test_a_request_racing_its_accounts_deletion_answers_401(
+    client: TestClient,
+    customer: Customer,
+    clean_database: str,
+    method: str,
+    path: str,
+    body: dict[str, str] | None,
+) -> None:
+    engine = services_of(client).db.engine
+    other = create_engine(clean_database)
+    deleted: list[str] = []
+
+    def delete_after_the_token_check(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not deleted and statement.startswith("SELECT") and "FROM api_tokens" in statement:
+            with other.begin() as conn:
+                conn.execute(text("DELETE FROM accounts WHERE email = :e"), {"e": customer.email})
+            deleted.append(statement)
+
+    event.listen(engine, "after_cursor_execute", delete_after_the_token_check)
+    try:
+        r = client.request(method, path, headers=customer.headers, json=body)
+    finally:
+        event.remove(engine, "after_cursor_execute", delete_after_the_token_check)
+        other.dispose()
+    assert deleted, "the account was never deleted mid-request"
+    assert r.status_code == 401, r.text
+    assert r.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.allow_warning_logs
+def test_deletion_leaves_no_trace_of_the_address(
+    client: TestClient,
+    customer: Customer,
+    fake_resend: FakeResend,
+    clean_database: str,
+) -> None:
+    add_staff(client)
+    staff = staff_sign_in(TestClient(client.app))
+    # What an account leaves behind: staff searches naming it, a failed staff sign-in typed with
+    # it, sign-in counts and a message that could not be sent yet.
+    staff.get("/admin", params={"q": customer.email})
+    staff.get("/admin", params={"q": customer.email.split("@")[0]})
+    assert submit_sign_in(TestClient(client.app), email=customer.email).status_code == 401
+    assert sign_in_status(client, customer.email, "a wrong password")[0] == 401
+    fake_resend.fail_next = 1
+    client.post("/v1/password-resets", json={"email": customer.email})
+    assert _rows(clean_database, OutboxEmail) != []
+
+    r = client.request(
+        "DELETE", "/v1/account", headers=customer.headers, json={"password": PASSWORD}
+    )
+    assert r.status_code == 204
+    assert [m.payload["subject"] for m in fake_resend.sent] == [
+        "Your Session Clock account was deleted"
+    ]
+    assert _rows(clean_database, OutboxEmail) == []  # the queued reset code went, unsent
+    audit = _rows(clean_database, AuditEntry)
+    assert len(audit) >= 4
+    assert not any(customer.email in (row.detail + row.staff_email) for row in audit)
+    assert not any(customer.email.split("@")[0] in row.detail for row in audit)
+    if clean_database.startswith("sqlite:///"):
+        path = Path(clean_database.removeprefix("sqlite:///"))
+        for file in [path, path.with_name(path.name + "-wal")]:
+            if file.exists():
+                assert customer.email.encode() not in file.read_bytes(), file
+    subject = services_of(client).limiter.subject(customer.email)
+    assert not any(subject in row.key for row in _rows(clean_database, RateEvent))
+
+
+def test_a_flood_of_sign_ups_mails_a_few_a_day_and_works_the_same_either_way(
+    client: TestClient, customer: Customer, fake_resend: FakeResend, bcrypt_hashes: list[bytes]
+) -> None:
+    fresh = new_email()
+    answers = {(_sign_up(client, e).status_code) for e in [customer.email, fresh] * 20}
+    assert answers == {202}
+    assert len(bcrypt_hashes) == 40  # hashed every time, mail or no mail, registered or not
+    to = [m.payload["to"][0] for m in fake_resend.sent]
+    assert to.count(customer.email) == 4  # five a day, and its own sign-up code was one
+    assert to.count(fresh) == 3  # three sign-ups may wait for their code at once
+
+
+def test_sign_ups_are_limited_per_client_address(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend
+) -> None:
+    client = TestClient(make_client(mail_max_per_address=2).app, client=("192.0.2.7", 50000))
+    assert {_sign_up(client, new_email()).status_code for _ in range(2)} == {202}
+    limited = _sign_up(client, new_email())
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert len(fake_resend.sent) == 2
+
+
+def test_look_alike_addresses_are_the_same_account_or_refused(
+    client: TestClient, fake_resend: FakeResend
+) -> None:
+    assert _sign_up(client, "ann@bücher.example").status_code == 202
+    stored = "ann@xn--bcher-kva.example"  # the domain in its IDNA form: where the mail went
+    assert (
+        _confirm(client, "ann@bücher.example", mailed_code(fake_resend, stored)).status_code == 204
+    )
+    # The same address however it is typed: full-width letters, capitals, the IDNA form.
+    for spelling in ["ＡＮＮ@bücher.example", "Ann@XN--BCHER-KVA.example", "ann@bücher.example"]:
+        assert sign_in_status(client, spelling)[0] == 201, spelling
+    # Invisible characters would make an address that looks the same in the admin area.
+    for hidden in ["ann@bü\u200bcher.example", "an\u202en@bücher.example", "ann\u2060@x.example"]:
+        r = client.post("/v1/accounts", json={"email": hidden, "password": PASSWORD})
+        assert r.status_code == 422, hidden

@@ -6,10 +6,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import bcrypt
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 
 from sessionclock_service.db.models import PasswordReset
 from tests.support.fake_resend import FakeResend
@@ -19,6 +17,7 @@ from tests.support.service import (
     MutableClock,
     mailed_code,
     new_email,
+    services_of,
     sign_in_status,
 )
 
@@ -100,23 +99,15 @@ def test_wrong_expired_and_unknown_get_one_answer(
 
 
 def test_a_bad_code_is_refused_before_any_hashing(
-    client: TestClient, customer: Customer, fake_resend: FakeResend, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, customer: Customer, fake_resend: FakeResend, bcrypt_hashes: list[bytes]
 ) -> None:
     _request(client, customer.email)
     code = mailed_code(fake_resend, customer.email, kind="reset")
-    hashed: list[bytes] = []
-    real = bcrypt.hashpw
-
-    def counting(password: bytes, salt: bytes) -> bytes:
-        hashed.append(password)
-        return real(password, salt)
-
-    monkeypatch.setattr(bcrypt, "hashpw", counting)
     assert _confirm(client, customer.email, _other_code(code)).status_code == 400
     assert _confirm(client, new_email(), code).status_code == 400
-    assert hashed == []
+    assert bcrypt_hashes == []
     assert _confirm(client, customer.email, code).status_code == 204
-    assert len(hashed) == 1
+    assert len(bcrypt_hashes) == 1
 
 
 def test_a_reset_code_dies_after_five_wrong_tries(
@@ -183,3 +174,63 @@ def test_wrong_reset_codes_are_limited_per_client_address(
     for _ in range(2):
         assert _confirm(client, new_email(), code).status_code == 400
     assert _confirm(client, customer.email, code).status_code == 429
+
+
+def test_a_flood_of_requests_mails_one_code_at_a_time_and_a_few_a_day(
+    client: TestClient, customer: Customer, fake_resend: FakeResend, clock: MutableClock
+) -> None:
+    for _ in range(200):
+        assert _request(client, customer.email).status_code == 202
+    assert len(fake_resend.sent) == 1  # one outstanding code at a time
+    for _ in range(10):  # each code expires, and the flood goes on
+        clock.advance(timedelta(minutes=31))
+        for _ in range(20):
+            _request(client, customer.email)
+    # Five messages a day reach one address, whatever the flood: the sign-up's code was one.
+    assert len(fake_resend.sent) == 4
+    clock.advance(timedelta(days=1))
+    _request(client, customer.email)
+    assert len(fake_resend.sent) == 5
+
+
+def test_requests_are_limited_per_client_address(
+    make_client: Callable[..., TestClient], customer: Customer
+) -> None:
+    client = TestClient(make_client(mail_max_per_address=3).app, client=("192.0.2.43", 50000))
+    for _ in range(3):
+        assert _request(client, new_email()).status_code == 202
+    limited = _request(client, customer.email)
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    other = TestClient(client.app, client=("192.0.2.44", 50000))
+    assert _request(other, customer.email).status_code == 202
+
+
+def test_the_answer_leaves_before_the_address_is_looked_up(
+    client: TestClient, customer: Customer
+) -> None:
+    """The lookup, the code and the mail happen after the answer is sent, for every address."""
+    app = client.app
+    engine = services_of(client).db.engine
+    seen: list[str] = []
+
+    def note_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM accounts" in statement:
+            seen.append("lookup")
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        async def noting_send(message: Any) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                seen.append("answered")
+            await send(message)
+
+        await app(scope, receive, noting_send)
+
+    event.listen(engine, "after_cursor_execute", note_statement)
+    try:
+        with TestClient(recording) as recorder:
+            for email in (customer.email, new_email()):
+                seen.clear()
+                assert _request(recorder, email).status_code == 202
+                assert seen == ["answered", "lookup"], email
+    finally:
+        event.remove(engine, "after_cursor_execute", note_statement)

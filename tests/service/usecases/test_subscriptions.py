@@ -281,6 +281,33 @@ def test_forged_signature_is_refused_and_changes_nothing(
     assert _entitlement(client, customer)["state"] == "active"
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[]",
+        '"an event"',
+        "null",
+        "{}",
+        '{"id": "evt_1"}',
+        '{"id": "evt_1", "type": "invoice.paid"}',
+        '{"id": "evt_1", "type": "invoice.paid", "data": "x"}',
+        '{"id": "evt_1", "type": "invoice.paid", "data": {"object": []}}',
+        '{"id": 5, "type": "invoice.paid", "data": {"object": {}}}',
+        '{"id": "evt_1", "type": ["invoice.paid"], "data": {"object": {}}}',
+        '{"id": "' + "e" * 300 + '", "type": "invoice.paid", "data": {"object": {}}}',
+    ],
+)
+def test_a_verified_but_malformed_event_is_refused_and_recorded_nowhere(
+    client: TestClient, payload: str
+) -> None:
+    r = _send(client, payload)
+    assert r.status_code == 400
+    assert r.json() == {"detail": "The webhook is not a Stripe event."}
+    # Nothing was recorded: the same id in a real event still applies.
+    real = stripe_event("customer.updated", {"id": "cus_x", "object": "customer"}, event_id="evt_1")
+    assert _send(client, real).json()["detail"] == "applied"
+
+
 @pytest.mark.parametrize("offset", [-3600, -301, 3600], ids=["hour-old", "just-stale", "future"])
 def test_stale_or_future_timestamps_are_refused(
     client: TestClient,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -98,3 +99,21 @@ def test_device_names_are_kept_as_written_minus_invisible_characters(
     assert r.status_code == 201, r.text
     listed = client.get("/v1/tokens", headers=customer.headers).json()
     assert [t["device_name"] for t in listed if t["id"] == r.json()["id"]] == [kept]
+
+
+def test_an_account_holds_a_limited_number_of_tokens(
+    make_client: Callable[..., TestClient], fake_resend: FakeResend, clock: MutableClock
+) -> None:
+    client = make_client(max_tokens_per_account=3)
+    customer = sign_up_and_in(client, fake_resend)  # the first token, used now
+    issued = []
+    for _ in range(4):
+        clock.advance(timedelta(minutes=10))
+        issued.append(sign_in_status(client, customer.email)[1])
+        # The first device keeps being used, so it is never the one unused the longest.
+        assert client.get("/v1/tokens", headers=customer.headers).status_code == 200
+    listed = {t["id"] for t in client.get("/v1/tokens", headers=customer.headers).json()}
+    assert listed == {customer.token_id, issued[-2]["id"], issued[-1]["id"]}
+    for old in issued[:2]:
+        headers = {"Authorization": f"Bearer {old['token']}"}
+        assert client.get("/v1/account", headers=headers).status_code == 401

@@ -24,8 +24,9 @@ from sessionclock_service.api.schemas import (
 )
 from sessionclock_service.security import normalise_email
 from sessionclock_service.usecases import accounts, resets
-from sessionclock_service.usecases.codes import CodeRefusedError, TooManyCodesError
+from sessionclock_service.usecases.codes import CodeRefusedError
 from sessionclock_service.usecases.entitlement import current_entitlement
+from sessionclock_service.usecases.ratelimit import RateLimitedError
 from sessionclock_service.usecases.services import Services
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
@@ -40,17 +41,27 @@ RULES = refusal(
     "Malformed body (detail: a list of problems), or a password that breaks the rules "
     "(detail: a sentence to show)."
 )
+TOO_MANY = refusal(
+    "Too many attempts from this client address or at this account; see Retry-After."
+)
+BUSY = refusal("Every password-hashing thread is busy; try again after Retry-After.")
 
 
-@router.post("/accounts", status_code=status.HTTP_202_ACCEPTED, responses={422: RULES})
-def sign_up(body: SignUpIn, services: ServicesDep, tasks: BackgroundTasks) -> MessageOut:
+@router.post(
+    "/accounts",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={422: RULES, 429: TOO_MANY, 503: BUSY},
+)
+def sign_up(
+    body: SignUpIn, address: ClientAddress, services: ServicesDep, tasks: BackgroundTasks
+) -> MessageOut:
     """Sign up: mail a code that confirms the address (the account exists once it is confirmed).
 
     Security: the answer (and the time it takes) is the same whether or not the address is
     already registered; a registered address's owner is mailed a notice instead of a code, so
     sign-up cannot be used to find out who has an account.
     """
-    accounts.sign_up(services, email=body.email, password=body.password)
+    accounts.sign_up(services, email=body.email, password=body.password, address=address)
     tasks.add_task(services.outbox.deliver_due)
     return MessageOut(detail=SIGN_UP_ANSWER)
 
@@ -73,6 +84,7 @@ def get_account(caller: CurrentUser, services: ServicesDep) -> AccountOut:
     """Return everything the service knows of the caller's account."""
     view = accounts.view_account(services, caller=caller)
     return AccountOut(
+        id=view.id,
         email=view.email,
         created_at=view.created_at,
         entitlement=EntitlementOut.of(view.entitlement),
@@ -92,30 +104,48 @@ def get_entitlement(caller: CurrentUser, services: ServicesDep) -> EntitlementOu
     responses={
         401: NO_TOKEN,
         403: WRONG_PASSWORD,
+        429: TOO_MANY,
         502: refusal("Stripe could not cancel the subscription; nothing was deleted."),
+        503: BUSY,
     },
 )
 def delete_account(
-    body: DeleteAccountIn, caller: CurrentUser, services: ServicesDep, tasks: BackgroundTasks
+    body: DeleteAccountIn,
+    caller: CurrentUser,
+    address: ClientAddress,
+    services: ServicesDep,
+    tasks: BackgroundTasks,
 ) -> Response:
     """Delete the caller's account, its subscription and its Stripe customer."""
-    accounts.delete_account(services, caller=caller, password=body.password)
-    tasks.add_task(services.outbox.deliver_due)
+    accounts.delete_account(services, caller=caller, password=body.password, address=address)
+    tasks.add_task(_deliver_then_checkpoint, services)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _deliver_then_checkpoint(services: Services) -> None:
+    # The deletion notice leaves the outbox once sent; no copy of it stays in SQLite's log.
+    services.outbox.deliver_due()
+    services.db.checkpoint()
 
 
 @router.post(
     "/account/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={401: NO_TOKEN, 403: WRONG_PASSWORD, 422: RULES},
+    responses={401: NO_TOKEN, 403: WRONG_PASSWORD, 422: RULES, 429: TOO_MANY, 503: BUSY},
 )
-def change_password(body: ChangePasswordIn, caller: CurrentUser, services: ServicesDep) -> Response:
-    """Change the password; every other device is signed out and any reset code dies."""
+def change_password(
+    body: ChangePasswordIn, caller: CurrentUser, address: ClientAddress, services: ServicesDep
+) -> Response:
+    """Change the password; every other device is signed out and any reset code dies.
+
+    Wrong current passwords count against the account like failed sign-ins.
+    """
     accounts.change_password(
         services,
         caller=caller,
         current_password=body.current_password,
         new_password=body.new_password,
+        address=address,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -125,16 +155,18 @@ def _reset_then_deliver(services: Services, email: str) -> None:
     services.outbox.deliver_due()
 
 
-@router.post("/password-resets", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/password-resets", status_code=status.HTTP_202_ACCEPTED, responses={429: TOO_MANY})
 def request_reset(
-    body: ResetRequestIn, services: ServicesDep, tasks: BackgroundTasks
+    body: ResetRequestIn, address: ClientAddress, services: ServicesDep, tasks: BackgroundTasks
 ) -> MessageOut:
-    """Mail a reset code if the address has an account; always answers 202.
+    """Mail a reset code if the address has an account; answers 202 for every address.
 
     Security: the same answer for every address, and the work (looking the address up, making
     the code, sending it) happens after the answer is sent, so neither the body nor the timing
-    reveals whether the address is registered.
+    reveals whether the address is registered. Only the client address's own allowance of such
+    requests is checked first.
     """
+    resets.accept_reset_request(services, address=address)
     tasks.add_task(_reset_then_deliver, services, body.email)
     return MessageOut(detail=RESET_ANSWER)
 
@@ -142,7 +174,7 @@ def request_reset(
 @router.post(
     "/password-resets/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={400: BAD_CODE, 422: RULES, 429: TOO_MANY_CODES},
+    responses={400: BAD_CODE, 422: RULES, 429: TOO_MANY, 503: BUSY},
 )
 def confirm_reset(body: ResetConfirmIn, address: ClientAddress, services: ServicesDep) -> Response:
     """Set a new password with the mailed code; every device is signed out."""
@@ -191,8 +223,8 @@ def confirm_from_page(
         accounts.confirm_sign_up(services, email=normalise_email(email), code=code, address=address)
     except (ValueError, CodeRefusedError):
         return page(request, "confirm.html", context | {"error": CodeRefusedError.message}, 400)
-    except TooManyCodesError as exc:
+    except RateLimitedError as exc:
         refused = page(request, "confirm.html", context | {"error": exc.detail}, 429)
-        refused.headers.update(exc.headers)
+        refused.headers.update(exc.response_headers)
         return refused
     return page(request, "confirm.html", {"confirmed": True})

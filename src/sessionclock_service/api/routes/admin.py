@@ -16,13 +16,21 @@ from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sessionclock_service.api.deps import ADMIN_COOKIE, AdminUser, ClientAddress, ServicesDep
+from sessionclock_service.api.deps import (
+    ADMIN_COOKIE,
+    AdminUser,
+    ClientAddress,
+    ServicesDep,
+    get_services,
+)
 from sessionclock_service.api.rendering import page
 from sessionclock_service.errors import ServiceError
 from sessionclock_service.integrations.stripe import BillingError
-from sessionclock_service.security import constant_time_equal
+from sessionclock_service.security import constant_time_equal, normalise_email
 from sessionclock_service.usecases import staff as staff_cases
-from sessionclock_service.usecases.sign_in import RateLimitedError, SignInFailedError
+from sessionclock_service.usecases.passwords import HashingBusyError
+from sessionclock_service.usecases.ratelimit import RateLimitedError
+from sessionclock_service.usecases.sign_in import SignInFailedError
 from sessionclock_service.usecases.staff import AccountMissingError, StaffIdentity
 from sessionclock_service.usecases.subscriptions import BillingUnavailableError
 
@@ -80,12 +88,14 @@ def login(
         raise CsrfRefusedError
     try:
         cookie = staff_cases.staff_sign_in(
-            services, email=email.strip().lower(), password=password, address=address
+            services, email=normalise_email(email), password=password, address=address
         )
-    except SignInFailedError:
+    except (ValueError, SignInFailedError):  # not an address at all, or no such staff member
         return _login_page(request, error="Incorrect e-mail or password.", code=401)
-    except RateLimitedError:
-        return _login_page(request, error="Too many attempts. Try again later.", code=401)
+    except (RateLimitedError, HashingBusyError) as exc:
+        refused = _login_page(request, error="Too many attempts. Try again later.", code=401)
+        refused.headers.update(exc.response_headers)
+        return refused
     response = RedirectResponse("/admin", status_code=status.HTTP_303_SEE_OTHER)
     _set_cookie(request, response, ADMIN_COOKIE, cookie)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/admin")
@@ -98,7 +108,7 @@ def _set_cookie(request: Request, response: Response, name: str, value: str) -> 
         value,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=get_services(request).settings.secure_cookies,
         path="/admin",
     )
 

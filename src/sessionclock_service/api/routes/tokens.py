@@ -19,6 +19,7 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
             "Wrong password, unknown address or an address not confirmed yet: one answer."
         ),
         429: refusal("Too many failed sign-ins; see Retry-After."),
+        503: refusal("Every password-hashing thread is busy; try again after Retry-After."),
     },
 )
 def sign_in(body: SignInIn, address: ClientAddress, services: ServicesDep) -> TokenOut:
