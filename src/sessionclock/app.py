@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from sessionclock.core.account.access import Access
     from sessionclock.ui.account.account_flow import AccountFlow
     from sessionclock.ui.account.service_calls import ClientMaker
+    from sessionclock.ui.devices.devices_flow import DevicesFlow
     from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
     from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
@@ -138,6 +139,7 @@ class Application(QObject):
         self.profile: Profile | None = None
         self.sync_flow: SyncFlow | None = None
         self.accounts: AccountFlow | None = None
+        self.devices: DevicesFlow | None = None
         self._local: LocalData | None = None
         self._access: Access | None = None
         self.preferences = defaults = Preferences()
@@ -597,6 +599,8 @@ class Application(QObject):
         self.room.close()
         if self.tray is not None:
             self.tray.hide()
+        if self.devices is not None:
+            self.devices.detach()
         if self.accounts is not None:
             self.accounts.shutdown()
         if self.profile is not None:
@@ -737,6 +741,7 @@ def start_accounts(
     from sessionclock.core.account.address import service_address
     from sessionclock.core.account.client import make_service_client
     from sessionclock.ui.account.account_flow import AccountFlow
+    from sessionclock.ui.devices.devices_flow import DevicesFlow
 
     address = service_address(
         command_line=service_url, environ=os.environ, setting=desktop.settings.service_url()
@@ -752,6 +757,16 @@ def start_accounts(
         window=application.window,
         parent=application,
     )
+    application.devices = DevicesFlow(
+        make_client=make_client or make_service_client,
+        url=address.url,
+        clock=application.clock,
+        prompts=prompts,
+        window=application.window,
+        parent=application,
+    )
+    application.devices.follow(flow)
+    application.devices.noticed.connect(application.notifier.notify)
     application.attach_accounts(flow, local)
     flow.start()
     return flow
