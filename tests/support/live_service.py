@@ -77,7 +77,11 @@ def service_environment(
         "STRIPE_PRICE_ID": "price_monthly",
         "STRIPE_API_BASE": stripe.server.base_url,
         "SESSIONCLOCK_LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES),
+        # Every test reaches the service from 127.0.0.1: the allowances of one client address
+        # would otherwise be spent by the tests before them.
         "SESSIONCLOCK_LOGIN_MAX_ADDRESS_FAILURES": "100000",
+        "SESSIONCLOCK_HASH_MAX_PER_ADDRESS": "100000",
+        "SESSIONCLOCK_MAIL_MAX_PER_ADDRESS": "100000",
     }
     return service_env(database_url, **(settings | extra))
 
