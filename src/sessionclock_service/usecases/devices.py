@@ -233,7 +233,10 @@ def devices_of(db: Session, caller: Caller) -> list[DeviceInfo]:
     )
     rows = db.execute(
         select(Device, ApiToken.device_name)
-        .join(ApiToken, ApiToken.id == Device.token_id)
+        .join(
+            ApiToken,
+            (ApiToken.id == Device.token_id) & (ApiToken.account_id == caller.account_id),
+        )
         .where(Device.account_id == caller.account_id)
         .order_by(Device.created_at, Device.id)
     ).all()
