@@ -316,6 +316,9 @@ def delete_account(services: Services, *, caller: Caller, password: str, address
         if customer_id:
             services.billing.delete_customer(customer_id=customer_id)
     with services.db.write() as db:
+        tokens = db.scalars(select(ApiToken.id).where(ApiToken.account_id == caller.account_id))
+        services.limiter.forget_quotas(db, subjects=[caller.account_id, *tokens])
+        # Its devices, pairings, key envelopes and synced records go with it (ON DELETE CASCADE).
         db.execute(delete(ApiToken).where(ApiToken.account_id == caller.account_id))
         db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
         db.execute(delete(Account).where(Account.id == caller.account_id))
