@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from sessionclock.core.account.access import Access
     from sessionclock.ui.account.account_flow import AccountFlow
     from sessionclock.ui.account.service_calls import ClientMaker
+    from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
     from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
     from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
@@ -138,6 +139,7 @@ class Application(QObject):
         self.profile: Profile | None = None
         self.sync_flow: SyncFlow | None = None
         self.accounts: AccountFlow | None = None
+        self.devices: DeviceSyncFlow | None = None
         self._local: LocalData | None = None
         self._access: Access | None = None
         self.preferences = defaults = Preferences()
@@ -280,6 +282,13 @@ class Application(QObject):
         self.controller.reload()
         noun = "change" if changes == 1 else "changes"
         self.window.show_message(f"Calendar synced: {changes} {noun} applied.")
+
+    @Slot()
+    def reload_profile(self) -> None:
+        """Show the open profile as stored again (another device changed it)."""
+        if self.profile is not None:
+            self._apply(self.profile.repository.preferences())
+            self.controller.reload()
 
     @Slot()
     def sync_now(self) -> None:
@@ -597,6 +606,8 @@ class Application(QObject):
         self.room.close()
         if self.tray is not None:
             self.tray.hide()
+        if self.devices is not None:
+            self.devices.stop()
         if self.accounts is not None:
             self.accounts.shutdown()
         if self.profile is not None:
@@ -737,6 +748,7 @@ def start_accounts(
     from sessionclock.core.account.address import service_address
     from sessionclock.core.account.client import make_service_client
     from sessionclock.ui.account.account_flow import AccountFlow
+    from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
 
     address = service_address(
         command_line=service_url, environ=os.environ, setting=desktop.settings.service_url()
@@ -753,5 +765,8 @@ def start_accounts(
         parent=application,
     )
     application.attach_accounts(flow, local)
+    application.devices = DeviceSyncFlow(
+        application, flow, make_client=make_client or make_service_client, parent=application
+    )
     flow.start()
     return flow
