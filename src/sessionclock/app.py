@@ -50,6 +50,7 @@ from sessionclock.ui.single_instance import InstanceServer, ask_running_to_activ
 if TYPE_CHECKING:
     # Built on demand, after the first paint: they bring httpx and the dialogs.
     from sessionclock.core.account.access import Access
+    from sessionclock.core.keystore import KeyStore
     from sessionclock.ui.account.account_flow import AccountFlow
     from sessionclock.ui.account.service_calls import ClientMaker
     from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
@@ -730,6 +731,7 @@ def start_accounts(
     desktop: Desktop,
     prompts: Prompts,
     make_client: ClientMaker | None = None,
+    keystore: KeyStore | None = None,
 ) -> AccountFlow:
     """Open this computer's profiles and show the account signed in last (or the welcome).
 
@@ -740,6 +742,7 @@ def start_accounts(
         desktop: this computer's services (settings, browser, name).
         prompts: how to ask and tell the practitioner things.
         make_client: makes the service's httpx client (default: ``make_service_client``).
+        keystore: the key store (default: the OS key store).
 
     Raises:
         SessionClockError: the service address is refused, or the key store or the database
@@ -753,7 +756,7 @@ def start_accounts(
     address = service_address(
         command_line=service_url, environ=os.environ, setting=desktop.settings.service_url()
     )
-    local = open_local_data(data_dir=data_dir)
+    local = open_local_data(data_dir=data_dir, keystore=keystore)
     flow = AccountFlow(
         local=local,
         address=address,

@@ -92,6 +92,12 @@ class DeviceSyncFlow(QObject):
         sync.start()
 
     @Slot()
+    def sync_now(self) -> None:
+        """Sync the account shown at once (this device just joined, or the practitioner asked)."""
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    @Slot()
     def stop(self) -> None:
         """Stop syncing the account shown (it was locked, or the app quits)."""
         profile, sync = self._profile, self.sync
