@@ -45,7 +45,7 @@ from sessionclock.core.errors import (
     SignInFailedError,
     WrongPasswordError,
 )
-from sessionclock.core.tls import tls_context
+from sessionclock.core.tls import https_proxy, tls_context
 
 # httpx logs each request line at INFO; the lines name routes only, but keep the app's log to
 # what it says itself.
@@ -105,11 +105,14 @@ def make_service_client(
     """Return an httpx client for the account service at *base_url*.
 
     TLS is verified (``SSL_CERT_FILE`` or certifi's bundle), redirects are not followed (the
-    service never redirects its API), cookies are never kept and the environment's proxy and
-    ``.netrc`` settings are not read, so passwords go to the service only.
+    service never redirects its API), cookies are never kept and ``.netrc`` is not read, so
+    passwords go to the service only. An https service is reached through the proxy this
+    computer is set to use, as calendars are: the tunnel keeps TLS end to end.
     """
+    url = httpx.URL(base_url)
     return httpx.Client(
         base_url=base_url,
+        proxy=https_proxy(url.host) if url.scheme == "https" and transport is None else None,
         verify=tls_context(os.environ if environ is None else environ),
         timeout=httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S, write=10, pool=10),
         follow_redirects=False,

@@ -51,7 +51,7 @@ from sessionclock.core.errors import (
     FeedTooLargeError,
 )
 from sessionclock.core.feed import MAX_FEED_BYTES
-from sessionclock.core.tls import tls_context
+from sessionclock.core.tls import https_proxy, tls_context
 
 # httpx logs every request line at INFO, the full address included; the address is a secret
 # (it opens the practitioner's calendar), so only httpx's warnings and errors may be logged.
@@ -376,12 +376,6 @@ class _FeedTransport(httpx.BaseTransport):
         self._pools: dict[str | None, httpcore.ConnectionPool] = {}
         self._proxies = urllib.request.getproxies()
 
-    def _proxy_for(self, host: str) -> str | None:
-        proxy = self._proxies.get("https") or self._proxies.get("all")
-        if not proxy or urllib.request.proxy_bypass(host):
-            return None
-        return proxy if "://" in proxy else f"http://{proxy}"
-
     def _pool(self, proxy: str | None) -> httpcore.ConnectionPool:
         pool = self._pools.get(proxy)
         if pool is not None:
@@ -409,7 +403,7 @@ class _FeedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
         with _plain_errors():
-            pool = self._pool(self._proxy_for(request.url.host))
+            pool = self._pool(https_proxy(request.url.host, self._proxies))
             response = pool.handle_request(
                 httpcore.Request(
                     method=request.method,
