@@ -50,8 +50,10 @@ from sessionclock.ui.single_instance import InstanceServer, ask_running_to_activ
 if TYPE_CHECKING:
     # Built on demand, after the first paint: they bring httpx and the dialogs.
     from sessionclock.core.account.access import Access
+    from sessionclock.core.keystore import KeyStore
     from sessionclock.ui.account.account_flow import AccountFlow
     from sessionclock.ui.account.service_calls import ClientMaker
+    from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
     from sessionclock.ui.devices.devices_flow import DevicesFlow
     from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
@@ -139,7 +141,8 @@ class Application(QObject):
         self.profile: Profile | None = None
         self.sync_flow: SyncFlow | None = None
         self.accounts: AccountFlow | None = None
-        self.devices: DevicesFlow | None = None
+        self.devices: DeviceSyncFlow | None = None
+        self.device_screens: DevicesFlow | None = None
         self._local: LocalData | None = None
         self._access: Access | None = None
         self.preferences = defaults = Preferences()
@@ -282,6 +285,13 @@ class Application(QObject):
         self.controller.reload()
         noun = "change" if changes == 1 else "changes"
         self.window.show_message(f"Calendar synced: {changes} {noun} applied.")
+
+    @Slot()
+    def reload_profile(self) -> None:
+        """Show the open profile as stored again (another device changed it)."""
+        if self.profile is not None:
+            self._apply(self.profile.repository.preferences())
+            self.controller.reload()
 
     @Slot()
     def sync_now(self) -> None:
@@ -600,7 +610,9 @@ class Application(QObject):
         if self.tray is not None:
             self.tray.hide()
         if self.devices is not None:
-            self.devices.detach()
+            self.devices.stop()
+        if self.device_screens is not None:
+            self.device_screens.detach()
         if self.accounts is not None:
             self.accounts.shutdown()
         if self.profile is not None:
@@ -723,6 +735,7 @@ def start_accounts(
     desktop: Desktop,
     prompts: Prompts,
     make_client: ClientMaker | None = None,
+    keystore: KeyStore | None = None,
 ) -> AccountFlow:
     """Open this computer's profiles and show the account signed in last (or the welcome).
 
@@ -733,6 +746,7 @@ def start_accounts(
         desktop: this computer's services (settings, browser, name).
         prompts: how to ask and tell the practitioner things.
         make_client: makes the service's httpx client (default: ``make_service_client``).
+        keystore: the key store (default: the OS key store).
 
     Raises:
         SessionClockError: the service address is refused, or the key store or the database
@@ -741,12 +755,13 @@ def start_accounts(
     from sessionclock.core.account.address import service_address
     from sessionclock.core.account.client import make_service_client
     from sessionclock.ui.account.account_flow import AccountFlow
+    from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
     from sessionclock.ui.devices.devices_flow import DevicesFlow
 
     address = service_address(
         command_line=service_url, environ=os.environ, setting=desktop.settings.service_url()
     )
-    local = open_local_data(data_dir=data_dir)
+    local = open_local_data(data_dir=data_dir, keystore=keystore)
     flow = AccountFlow(
         local=local,
         address=address,
@@ -757,7 +772,11 @@ def start_accounts(
         window=application.window,
         parent=application,
     )
-    application.devices = DevicesFlow(
+    application.attach_accounts(flow, local)
+    application.devices = DeviceSyncFlow(
+        application, flow, make_client=make_client or make_service_client, parent=application
+    )
+    screens = application.device_screens = DevicesFlow(
         make_client=make_client or make_service_client,
         url=address.url,
         clock=application.clock,
@@ -765,8 +784,8 @@ def start_accounts(
         window=application.window,
         parent=application,
     )
-    application.devices.follow(flow)
-    application.devices.noticed.connect(application.notifier.notify)
-    application.attach_accounts(flow, local)
+    screens.follow(flow)
+    screens.noticed.connect(application.notifier.notify)
+    screens.joined.connect(application.devices.sync_now)
     flow.start()
     return flow

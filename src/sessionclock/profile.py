@@ -146,8 +146,9 @@ class LocalData:
         self.database.close()
 
 
-def open_local_data(*, data_dir: Path | None) -> LocalData:
-    """Open this computer's database and the OS key store.
+def open_local_data(*, data_dir: Path | None, keystore: KeyStore | None = None) -> LocalData:
+    """Open this computer's database and the OS key store (or *keystore*: another computer's,
+    in tests).
 
     Raises:
         SessionClockError: the key store or the database cannot be used (the message says why).
@@ -155,7 +156,7 @@ def open_local_data(*, data_dir: Path | None) -> LocalData:
     from sessionclock.core.keystore import KeyringKeyStore
     from sessionclock.store.database import Database, default_database_path
 
-    keystore = KeyringKeyStore()
+    keystore = keystore or KeyringKeyStore()
     keystore.check_available()
     path = (data_dir / "sessionclock.db") if data_dir else default_database_path()
     return LocalData(Database.open(path), keystore)

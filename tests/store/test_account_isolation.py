@@ -127,6 +127,7 @@ ATTACKS: dict[str, Attack] = {
     "link_service": lambda b, a: b.link_service(ServiceLink("https://service.test", "b@x.org")),
     "preferences": lambda b, a: b.preferences(),
     "save_preferences": lambda b, a: b.save_preferences(Preferences(start_at_login=False)),
+    "watch_changes": lambda b, a: b.watch_changes(None),
 }
 
 # What B must get back when it reads, or the error it must get when it writes A's rows.

@@ -10,7 +10,7 @@ dataclasses; ORM rows never leave this module.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeAlias, cast
@@ -79,6 +79,12 @@ class AccountRepository:
         self._clock = clock
         self._readers = sessionmaker(engine, expire_on_commit=False)
         self._writers = sessionmaker(writer(engine), expire_on_commit=False)
+        self._on_change: Callable[[], None] | None = None
+
+    def watch_changes(self, listener: Callable[[], None] | None) -> None:
+        """Call *listener* after each change is written, in the writing thread (None: stop);
+        the sync with the practitioner's other devices pushes soon after."""
+        self._on_change = listener
 
     # Sessions ---------------------------------------------------------------------------------
 
@@ -411,6 +417,9 @@ class AccountRepository:
     def _write(self) -> Iterator[OrmSession]:
         with storage_errors(), self._writers.begin() as orm:
             yield orm
+        listener = self._on_change
+        if listener is not None:
+            listener()
 
     def _session_row(self, orm: OrmSession, session_id: int | None) -> SessionRow | None:
         if session_id is None:

@@ -16,16 +16,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sessionclock.core.devices.api import PULL_LIMIT, PUSH_LIMIT, PullPage, Pushing, PushResult
+from sessionclock.core.devices.api import (
+    PULL_LIMIT,
+    PUSH_LIMIT,
+    DevicesApi,
+    PullPage,
+    Pushing,
+    PushResult,
+)
 from sessionclock.core.devices.engine import Outgoing, Received, SyncState
-from sessionclock.core.devices.keys import AccountKeys
+from sessionclock.core.devices.keys import AccountKeys, load_account_keys, load_device_key
+from sessionclock.core.devices.membership import MSG_LEFT_OUT, MSG_NOT_JOINED, catch_up
 from sessionclock.core.devices.records import (
     OpenedRecord,
     RecordRefusedError,
     open_record,
     seal_record,
 )
-from sessionclock.core.errors import SyncRefusedError
+from sessionclock.core.errors import DeviceSyncError, SyncRefusedError
+from sessionclock.core.keystore import KeyStore
 
 
 class Transport(Protocol):
@@ -83,6 +92,17 @@ class CycleReport:
     refused: int = 0
     unreadable: int = 0
     new_epoch: bool = False
+
+    def plus(self, other: CycleReport) -> CycleReport:
+        """Return what this sync and the *other*, run after it, did together."""
+        return CycleReport(
+            self.received.plus(other.received),
+            self.pushed + other.pushed,
+            self.stale + other.stale,
+            self.refused + other.refused,
+            self.unreadable + other.unreadable,
+            other.new_epoch,
+        )
 
     @property
     def tampered(self) -> int:
@@ -147,3 +167,58 @@ def sync_once(
         if everything:
             store.finish_reseal(keys.epoch)
     return CycleReport(received, pushed, stale, refused, unreadable)
+
+
+class ServiceTransport:
+    """The service's push and pull for the device signed in with *token*."""
+
+    def __init__(self, devices: DevicesApi, *, token: str) -> None:
+        self._devices = devices
+        self._token = token
+
+    def pull(self, *, since: int, limit: int = PULL_LIMIT) -> PullPage:
+        """Return the records written after *since*."""
+        return self._devices.pull(token=self._token, since=since, limit=limit)
+
+    def push(self, records: Sequence[Pushing]) -> tuple[PushResult, ...]:
+        """Push sealed records; return what became of each."""
+        return self._devices.push(token=self._token, records=records)
+
+
+MAX_KEY_CHANGES = 3
+"""Newer epochs one sync follows before it leaves the rest for the next (a rotation storm)."""
+
+
+def sync_account(
+    devices: DevicesApi,
+    *,
+    token: str,
+    keystore: KeyStore,
+    account_id: str,
+    store: RecordStore,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> CycleReport:
+    """Sync the account signed in with *token* once: pull, merge, push; follow a key change.
+
+    Raises:
+        DeviceSyncError: this device does not hold the account's key (not paired yet, or left
+            out of a key change).
+        KeyNotVerifiedError: the service handed over a key that is not genuine.
+        AccountError: the service could not be reached, or refused (the message says why).
+    """
+    keys = load_account_keys(keystore, account_id)
+    if keys is None:
+        raise DeviceSyncError(MSG_NOT_JOINED)
+    transport = ServiceTransport(devices, token=token)
+    report = sync_once(transport, store, keys, cancelled=cancelled)
+    changes = 0
+    while report.new_epoch and changes < MAX_KEY_CHANGES and not cancelled():
+        key = load_device_key(keystore, account_id)
+        if key is None:
+            raise DeviceSyncError(MSG_LEFT_OUT)
+        keys = catch_up(
+            devices, token=token, keys=keys, key=key, keystore=keystore, account_id=account_id
+        )
+        report = report.plus(sync_once(transport, store, keys, cancelled=cancelled))
+        changes += 1
+    return report

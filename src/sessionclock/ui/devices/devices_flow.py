@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from sessionclock.core.account.credentials import load_token
 from sessionclock.core.clock import Clock
 from sessionclock.core.devices.api import DeviceInfo, PairingInfo
+from sessionclock.core.devices.membership import Answering, Asking
 from sessionclock.core.devices.recovery import GROUPS, RecoveryCode
 from sessionclock.core.errors import NotFoundError, SessionClockError, SyncRefusedError
 from sessionclock.core.keystore import KeyStore
@@ -38,7 +39,7 @@ from sessionclock.ui.account.account_flow import AccountFlow
 from sessionclock.ui.account.service_calls import ClientMaker, ServiceCalls
 from sessionclock.ui.devices import joining
 from sessionclock.ui.devices.devices_panel import DevicesPanel
-from sessionclock.ui.devices.joining import Answer, Checked, Followed, Here, Progress, Standing
+from sessionclock.ui.devices.joining import Checked, DevicesPage, Followed, Here, Progress, Standing
 from sessionclock.ui.devices.pairing_dialogs import ApproveDialog, JoinDialog
 from sessionclock.ui.devices.recovery_dialogs import RecoveryCodeDialog, RecoveryEntryDialog
 from sessionclock.ui.prompts import Prompts
@@ -121,8 +122,9 @@ class DevicesFlow(QObject):
         self._watch.timeout.connect(self._on_watch)
         self.here: Here | None = None
         self.checked: Checked | None = None
-        self._request: joining.Request | None = None
-        self._answer: Answer | None = None
+        self._asking: Asking | None = None
+        self._code: str | None = None
+        self._answer: Answering | None = None
         self._dismissed: set[str] = set()
         self.join_dialog: JoinDialog | None = None
         self.approve_dialog: ApproveDialog | None = None
@@ -148,14 +150,15 @@ class DevicesFlow(QObject):
         records = profile.database.sync_records(
             profile.account_id, profile.keystore, clock=self._clock
         )
-        self.here = Here(token, profile.account_id, profile.keystore, records)
+        self.here = Here(token, profile.keystore, records)
         self.check()
 
     @Slot()
     def detach(self) -> None:
         """Stop following the account (signed out, switched, quitting): close every screen."""
         self.here = self.checked = None
-        self._request = self._answer = None
+        self._asking = self._answer = None
+        self._code = None
         self._poll.stop()
         self._watch.stop()
         if self.code_dialog is not None:
@@ -281,36 +284,46 @@ class DevicesFlow(QObject):
 
     @Slot()
     def _ask(self) -> None:
+        checked = self.checked
+        if checked is None:
+            return
         if self.join_dialog is not None:
             self.join_dialog.show_waiting()
-        self._call(joining.ask_to_join, self._on_asked, self._on_request_failed)
+        self._call(
+            lambda client, here: joining.ask_to_join(client, here, checked),
+            self._on_asked,
+            self._on_request_failed,
+        )
 
-    def _on_asked(self, request: joining.Request) -> None:
-        self._request = request
+    def _on_asked(self, asking: Asking) -> None:
+        self._asking, self._code = asking, None
         self._poll.start()
 
     def _on_request_failed(self, error: SessionClockError) -> None:
         self._poll.stop()
-        self._request = None
+        self._asking = self._code = None
         if self.join_dialog is not None:
             message = MSG_EXPIRED if isinstance(error, NotFoundError) else str(error)
             self.join_dialog.show_refused(message)
 
     def _follow_request(self) -> None:
-        request, checked = self._request, self.checked
-        if request is None or checked is None:
+        asking, code, checked = self._asking, self._code, self.checked
+        if asking is None or checked is None:
             return
         self._call(
-            lambda client, here: joining.follow_request(client, here, checked, request),
+            lambda client, here: joining.follow_request(client, here, checked, asking, code),
             self._on_request_followed,
             self._on_request_failed,
         )
 
     def _on_request_followed(self, followed: Followed) -> None:
+        if self._asking is None:
+            return  # withdrawn meanwhile
+        self._asking, self._code = followed.asking, followed.code
         dialog = self.join_dialog
         if followed.progress is Progress.APPROVED:
             self._poll.stop()
-            self._request = None
+            self._asking = self._code = None
             self._close_join()
             self._watch.start()
             self._say("This device now shares your day with your other devices.")
@@ -319,7 +332,7 @@ class DevicesFlow(QObject):
             return
         elif followed.progress is Progress.DENIED:
             self._poll.stop()
-            self._request = None
+            self._asking = self._code = None
             dialog.show_refused(joining.MSG_DENIED)
         elif followed.code is not None:
             dialog.show_code(followed.code)
@@ -333,10 +346,10 @@ class DevicesFlow(QObject):
     @Slot()
     def _on_join_dialog_rejected(self) -> None:
         self._poll.stop()
-        request, self._request = self._request, None
-        if request is not None:
+        asking, self._asking, self._code = self._asking, None, None
+        if asking is not None:
             self._call(
-                lambda client, here: joining.deny(client, here, request.pairing_id),
+                lambda client, here: joining.deny(client, here, asking.pairing.id),
                 lambda _v: None,
                 lambda _e: None,
             )
@@ -420,14 +433,16 @@ class DevicesFlow(QObject):
         dialog.finished.connect(lambda _r: self._on_approve_dialog_finished(dialog))
         self.approve_dialog = dialog
         dialog.open()
+        checked = self.checked
+        assert checked is not None
         self._call(
-            lambda client, here: joining.answer(client, here, pairing),
+            lambda client, here: joining.answer(client, here, checked, pairing),
             self._on_answered,
             self._on_answer_failed,
         )
 
-    def _on_answered(self, given: Answer) -> None:
-        self._answer = given
+    def _on_answered(self, answering: Answering) -> None:
+        self._answer = answering
         self._poll.start()
 
     def _on_answer_failed(self, error: SessionClockError) -> None:
@@ -437,11 +452,11 @@ class DevicesFlow(QObject):
             self.approve_dialog.show_problem(message)
 
     def _follow_answer(self) -> None:
-        given = self._answer
-        if given is None:
+        answering, checked = self._answer, self.checked
+        if answering is None or checked is None:
             return
         self._call(
-            lambda client, here: joining.follow_answer(client, here, given),
+            lambda client, here: joining.follow_answer(client, here, checked, answering),
             self._on_answer_followed,
             self._on_answer_failed,
         )
@@ -455,12 +470,13 @@ class DevicesFlow(QObject):
             dialog.show_problem(MSG_WITHDRAWN)
         elif followed.code is not None:
             self._poll.stop()
+            self._answer = followed.answering
             dialog.show_code(followed.code)
 
     @Slot()
     def _on_approve_requested(self) -> None:
-        given, dialog = self._answer, self.approve_dialog
-        if given is None or dialog is None:
+        answering, checked, dialog = self._answer, self.checked, self.approve_dialog
+        if answering is None or checked is None or dialog is None:
             return
         dialog.set_busy(True)
 
@@ -468,14 +484,16 @@ class DevicesFlow(QObject):
             self._answer = None
             if self.approve_dialog is not None:
                 self.approve_dialog.accept()
-            self._say(f"“{given.pairing.device_name}” now shares your day.")
+            self._say(f"“{answering.pairing.device_name}” now shares your day.")
 
         def failed(error: SessionClockError) -> None:
             if self.approve_dialog is not None:
                 self.approve_dialog.set_busy(False)
                 self._on_answer_failed(error)
 
-        self._call(lambda client, here: joining.approve(client, here, given), done, failed)
+        self._call(
+            lambda client, here: joining.approve(client, here, checked, answering), done, failed
+        )
 
     def _deny(self, pairing_id: str) -> None:
         self._poll.stop()
@@ -496,7 +514,7 @@ class DevicesFlow(QObject):
     def _on_poll(self) -> None:
         if self._calls.is_busy():
             return
-        if self._request is not None:
+        if self._asking is not None:
             self._follow_request()
         elif self._answer is not None:
             self._follow_answer()
@@ -515,7 +533,7 @@ class DevicesFlow(QObject):
         dialog.finished.connect(lambda _r: self._forget_panel(panel))
         self.panel = panel
 
-        def listed(page: tuple[tuple[DeviceInfo, ...], str]) -> None:
+        def listed(page: DevicesPage) -> None:
             if self.panel is panel:
                 dialog.use_devices_panel(panel)
                 self._on_devices(page)
@@ -529,7 +547,7 @@ class DevicesFlow(QObject):
         if self.panel is panel:
             self.panel = None
 
-    def _on_devices(self, page: tuple[tuple[DeviceInfo, ...], str]) -> None:
+    def _on_devices(self, page: DevicesPage) -> None:
         devices, problem = page
         if self.panel is not None:
             self.panel.set_busy(False)
@@ -556,7 +574,7 @@ class DevicesFlow(QObject):
                 self.panel.show_status(f"“{name}” is removed. Your other devices have a new key.")
 
         def failed(error: SessionClockError) -> None:
-            def relisted(page: tuple[tuple[DeviceInfo, ...], str]) -> None:
+            def relisted(page: DevicesPage) -> None:
                 self._on_devices((page[0], str(error)))
 
             self._on_devices_failed(error)
