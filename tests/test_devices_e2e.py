@@ -2,14 +2,14 @@
 syncing through the real service on loopback (SQLite and PostgreSQL): the clinic computer and the
 room tablet.
 
-The second device is paired with the six-digit code through the core pairing steps (the screens
-drive the same steps). Then, with both apps' sync workers running as in production: a session
-added by hand on the computer appears on the tablet; Start pressed on the tablet shows as running
-on the computer; the calendar connected on the computer is connected on the tablet without
-pasting; edits made on both while the service is down merge once it is back, with no actual time
-lost. Afterwards the service's database (every table, every text and blob column) and its log
-hold no client name, no calendar address and no marker of any record; and after the tablet is
-removed the key was changed: what the service holds no longer opens with the key the tablet had,
+The first device keeps its recovery code and the second is paired with the six-digit code, both
+through the devices screens, as a practitioner would. Then, with both apps' sync workers running as
+in production: a session added by hand on the computer appears on the tablet; Start pressed on the
+tablet shows as running on the computer; the calendar connected on the computer is connected on the
+tablet without pasting; edits made on both while the service is down merge once it is back, with no
+actual time lost. Afterwards the service's database (every table, every text and blob column) and
+its log hold no client name, no calendar address and no marker of any record; and after the tablet
+is removed the key was changed: what the service holds no longer opens with the key the tablet had,
 while the computer still syncs.
 """
 
@@ -30,7 +30,8 @@ from sessionclock.core.keystore import KeyringKeyStore
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.profile import Profile
 from tests.support.account_ui import AccountsApp, sign_in, sign_up, start_app
-from tests.support.devices import Device, device_of, pair, set_up_first
+from tests.support.device_screens import keep_recovery_code, pair_with_code
+from tests.support.devices import Device, device_of
 from tests.support.fake_resend import FakeResend
 from tests.support.fake_stripe import FakeStripe
 from tests.support.keyrings import InMemoryKeyring
@@ -125,13 +126,12 @@ def paired(
         desk, tablet = apps
         email = new_email()
         sign_up(qtbot, desk, resend, email)
+        keep_recovery_code(qtbot, desk)
         sign_in(qtbot, tablet, email)
+        pair_with_code(qtbot, desk, tablet)
         devices.append(device_of(_profile(desk), e2e_service.base_url, name="desk"))
         devices.append(device_of(_profile(tablet), e2e_service.base_url, name="tablet"))
         desk_device, tablet_device = devices
-        set_up_first(desk_device)
-        desk_code, tablet_code = pair(desk_device, tablet_device)
-        assert desk_code == tablet_code
         _sync_now(desk)
         _sync_now(tablet)
         yield Pair(desk, tablet, desk_device, tablet_device)

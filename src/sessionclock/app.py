@@ -538,6 +538,8 @@ class Application(QObject):
         self.ticker.stop()
         if self.sync_flow is not None:
             self.sync_flow.shutdown()
+        if self.device_screens is not None:
+            self.device_screens.detach()
         try:
             profile.database.delete_account(profile.account_id, profile.keystore)
         except SessionClockError as e:

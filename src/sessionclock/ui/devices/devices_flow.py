@@ -155,7 +155,10 @@ class DevicesFlow(QObject):
 
     @Slot()
     def detach(self) -> None:
-        """Stop following the account (signed out, switched, quitting): close every screen."""
+        """Stop following the account (signed out, switched, deleted, quitting): close every
+        screen; a conversation still waiting for the service writes nothing more here."""
+        if self.here is not None:
+            self.here.close()
         self.here = self.checked = None
         self._asking = self._answer = None
         self._code = None

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import httpx
 
@@ -26,6 +28,7 @@ from sessionclock.core.devices import membership
 from sessionclock.core.devices.api import DeviceInfo, DevicesApi, PairingInfo, PairingState
 from sessionclock.core.devices.keys import load_account_keys
 from sessionclock.core.devices.membership import Answering, Asking, Member, Members
+from sessionclock.core.devices.records import DeviceRecord
 from sessionclock.core.devices.recovery import RecoveryCode
 from sessionclock.core.errors import DeviceSyncError, NotFoundError, SyncRefusedError
 from sessionclock.core.keystore import KeyStore
@@ -37,9 +40,91 @@ MSG_NO_KEY_HERE = (
 )
 
 
-@dataclass(frozen=True)
+MSG_CLOSED = "The account was closed on this device meanwhile, so nothing was kept."
+
+
+class _Gate:
+    """Lets writes through until closed; closing waits for a write under way."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open = True
+
+    def close(self) -> None:
+        with self._lock:
+            self._open = False
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._lock:
+            if not self._open:
+                raise DeviceSyncError(MSG_CLOSED)
+            yield
+
+
+class _GatedKeyStore:
+    """A key store that takes no more secrets once its account is closed here."""
+
+    def __init__(self, inner: KeyStore, gate: _Gate) -> None:
+        self._inner = inner
+        self._gate = gate
+
+    def check_available(self) -> None:
+        self._inner.check_available()
+
+    def get_secret(self, name: str) -> bytes | None:
+        return self._inner.get_secret(name)
+
+    def set_secret(self, name: str, secret: bytes) -> None:
+        with self._gate.writing():
+            self._inner.set_secret(name, secret)
+
+    def delete_secret(self, name: str) -> None:
+        with self._gate.writing():
+            self._inner.delete_secret(name)
+
+    def location(self) -> str:
+        return self._inner.location()
+
+
+class _GatedRecords:
+    """The account's records, written no more once the account is closed here."""
+
+    def __init__(self, inner: Members, gate: _Gate) -> None:
+        self._inner = inner
+        self._gate = gate
+        self.account_id = inner.account_id
+
+    def link(self, *, service_account: str, device_id: str) -> None:
+        with self._gate.writing():
+            self._inner.link(service_account=service_account, device_id=device_id)
+
+    def join(self) -> None:
+        with self._gate.writing():
+            self._inner.join()
+
+    def devices(self) -> Sequence[DeviceRecord]:
+        return self._inner.devices()
+
+    def add_device(self, device: DeviceRecord) -> None:
+        with self._gate.writing():
+            self._inner.add_device(device)
+
+    def remove_device(self, device_id: str) -> None:
+        with self._gate.writing():
+            self._inner.remove_device(device_id)
+
+    def start_reseal(self, epoch: int) -> None:
+        with self._gate.writing():
+            self._inner.start_reseal(epoch)
+
+
 class Here:
-    """This device, signed in to one account.
+    """This device, signed in to one account, as the conversations see it.
+
+    A conversation abandoned when the account closed (signed out, switched away, deleted) may
+    still be waiting for the service; once ``close`` returned it writes nothing more here, so
+    nothing of a closed or deleted account comes back into the key store or the database.
 
     Attributes:
         token: the sign-in token.
@@ -47,14 +132,23 @@ class Here:
         records: its synced records (``store.sync_records.SyncRecords``).
     """
 
-    token: str = field(repr=False)
-    keystore: KeyStore = field(repr=False)
-    records: Members = field(repr=False)
+    def __init__(self, token: str, keystore: KeyStore, records: Members) -> None:
+        self._gate = _Gate()
+        self.token = token
+        self.keystore: KeyStore = _GatedKeyStore(keystore, self._gate)
+        self.records: Members = _GatedRecords(records, self._gate)
+
+    def __repr__(self) -> str:
+        return f"Here(account_id={self.account_id!r})"
 
     @property
     def account_id(self) -> str:
         """The local account."""
         return self.records.account_id
+
+    def close(self) -> None:
+        """Write nothing more (waits for a write under way)."""
+        self._gate.close()
 
 
 class Standing(enum.Enum):
