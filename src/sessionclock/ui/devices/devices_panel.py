@@ -54,7 +54,9 @@ class DevicesPanel(QGroupBox):
         self._devices: tuple[DeviceInfo, ...] = ()
         self.device_list = QListWidget()
         self.device_list.setAccessibleName("Devices")
-        self.device_list.setMinimumHeight(104)
+        self.device_list.setMinimumHeight(132)
+        # Rows tall enough to pick with a finger on the room tablet.
+        self.device_list.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
         self.status_label = text_label("Asking the account service…", muted=True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)

@@ -120,7 +120,7 @@ class JoinDialog(QDialog):
         self.code_caption.setVisible(code is not None)
         self.code_label.setVisible(code is not None)
         self.code_label.setText(code or "")
-        self.status_label.setText(status)
+        show_message(self.status_label, status)
         show_message(self.error_label, error)
         self.retry_button.setVisible(bool(error))
         fit_wrapped_text(self)
@@ -135,7 +135,7 @@ class JoinDialog(QDialog):
 
     def show_refused(self, message: str) -> None:
         """Say the request was denied, expired or failed, and offer to ask again."""
-        self._show("This device was not let in.", error=message)
+        self._show("", error=message)
 
     def set_busy(self, busy: bool, status: str = "") -> None:
         """Disable the other ways in while one is under way."""

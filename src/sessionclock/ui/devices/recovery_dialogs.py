@@ -229,6 +229,7 @@ class RecoveryEntryDialog(QDialog):
         self.code_field.setFont(_code_font(self, 1.2))
         self.code_field.setMinimumHeight(TOUCH_HEIGHT)
         self.status_label = text_label(muted=True)
+        self.status_label.hide()
         self.error_label = message_label(error=True)
         self.cancel_button = button("Cancel")
         self.open_button = button("&Open my day", default=True)
@@ -261,7 +262,9 @@ class RecoveryEntryDialog(QDialog):
         """Say the code is being checked (it takes a few seconds) and hold the buttons."""
         self.open_button.setEnabled(not busy)
         self.code_field.setReadOnly(busy)
-        self.status_label.setText("Checking the code: this takes a few seconds…" if busy else "")
+        show_message(
+            self.status_label, "Checking the code: this takes a few seconds…" if busy else ""
+        )
         if busy:
             show_message(self.error_label, "")
 
