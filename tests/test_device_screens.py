@@ -196,3 +196,19 @@ def test_removing_a_device_changes_the_key_and_a_failure_changes_nothing(
     assert panel.device_list.count() == 1
     keys = keys_of(desk)
     assert keys is not None and keys.epoch == 2
+
+
+def test_a_request_withdrawn_after_the_code_cannot_be_approved(
+    qtbot: QtBot, two_apps: tuple[AccountsApp, AccountsApp], resend: FakeResend
+) -> None:
+    desk, tablet, _code = _signed_in_pair(qtbot, two_apps, resend)
+    waiting = join_dialog(qtbot, tablet)
+    asked = approve_dialog(qtbot, desk)
+    qtbot.waitUntil(lambda: waiting.code() != "", timeout=PAIR_MS)
+    press(qtbot, waiting.later_button)  # the tablet withdraws its request
+    qtbot.waitUntil(lambda: not screens(tablet).is_busy(), timeout=PAIR_MS)
+    press(qtbot, asked.approve_button)
+    qtbot.waitUntil(lambda: asked.error_label.isVisible(), timeout=PAIR_MS)
+    assert "Start the pairing again" in asked.error_label.text()
+    assert not asked.approve_button.isEnabled()
+    assert keys_of(tablet) is None

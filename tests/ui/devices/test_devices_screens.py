@@ -116,7 +116,7 @@ def test_the_recovery_code_closes_only_once_two_groups_come_back(qtbot: QtBot) -
     )
     dialog.second_field.setText(groups[5])
     with qtbot.waitSignal(dialog.kept):
-        dialog.confirm_button.click()
+        qtbot.keyClick(dialog.second_field, Qt.Key.Key_Return)
     assert not dialog.isVisible()
 
 

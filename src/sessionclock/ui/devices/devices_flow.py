@@ -195,6 +195,10 @@ class DevicesFlow(QObject):
             lambda client: work(client, here), done=guarded_done, failed=guarded_failed
         )
 
+    def is_busy(self) -> bool:
+        """Return whether a conversation with the service is under way (or waiting)."""
+        return self._calls.is_busy()
+
     def _say(self, message: str) -> None:
         self.noticed.emit("Devices", message)
 
