@@ -25,7 +25,7 @@ its list.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -144,14 +144,11 @@ def set_up_first_key(
     Raises:
         SyncRefusedError: another device set up the key first (``key_exists``): pair instead.
     """
-    keys, code, salt = _new_history(member, 1)
-    envelope = seal_envelope(
-        keys, recipient_public=member.key.public, recipient_id=member.device.id
-    )
-    devices.first_key(token=token, envelope=envelope, recovery=_recovery(keys, salt))
-    save_account_keys(keystore, records.account_id, keys)
-    _let_in(records, member)
-    return code
+
+    def send(envelope: bytes, recovery: Recovery) -> None:
+        devices.first_key(token=token, envelope=envelope, recovery=recovery)
+
+    return _begin(1, send, member=member, keystore=keystore, records=records)
 
 
 def start_over(
@@ -166,11 +163,26 @@ def start_over(
     the service deletes every record, envelope and pairing of the account, so what was synced
     before can no longer be read anywhere; return the new recovery code (to show once)."""
     epoch = devices.keys(token=token).epoch + 1
+
+    def send(envelope: bytes, recovery: Recovery) -> None:
+        devices.restart(token=token, epoch=epoch, envelope=envelope, recovery=recovery)
+
+    return _begin(epoch, send, member=member, keystore=keystore, records=records)
+
+
+def _begin(
+    epoch: int,
+    send: Callable[[bytes, Recovery], None],
+    *,
+    member: Member,
+    keystore: KeyStore,
+    records: Members,
+) -> RecoveryCode:
     keys, code, salt = _new_history(member, epoch)
     envelope = seal_envelope(
         keys, recipient_public=member.key.public, recipient_id=member.device.id
     )
-    devices.restart(token=token, epoch=epoch, envelope=envelope, recovery=_recovery(keys, salt))
+    send(envelope, _recovery(keys, salt))
     save_account_keys(keystore, records.account_id, keys)
     _let_in(records, member)
     return code

@@ -214,7 +214,7 @@ class DevicesFlow(QObject):
             self.joined.emit()
         elif checked.standing is Standing.FIRST:
             self._call(
-                lambda client, here: joining.set_up_first_key(client, here, checked),
+                lambda client, here: joining.new_key_history(client, here, checked),
                 self._on_new_key,
                 self._on_first_key_failed,
             )
@@ -378,7 +378,9 @@ class DevicesFlow(QObject):
                 self.join_dialog.show_refused(str(error))
 
         self._call(
-            lambda client, here: joining.start_over(client, here, checked), self._on_new_key, failed
+            lambda client, here: joining.new_key_history(client, here, checked),
+            self._on_new_key,
+            failed,
         )
 
     # -- the recovery code, entered --------------------------------------------------------------

@@ -3,6 +3,7 @@ thread (no Qt here), made of the core steps in ``sessionclock.core.devices.membe
 
 - ``check``: register this device and say where it stands with the account's key: it holds it,
   the account has none yet (this is the first device), or it must be let in.
+- ``new_key_history``: the first device's key and recovery code, or starting over; ``recover``.
 - The new device polls its request with ``follow_request``: it reveals its nonce once another
   device answered, shows the code, and takes the key once approved.
 - The approving device finds ``requests``, ``answer``s one, polls it with ``follow_answer``
@@ -216,20 +217,14 @@ def check(client: httpx.Client, here: Here) -> Checked:
     return Checked(Standing.JOINED, member)
 
 
-def set_up_first_key(client: httpx.Client, here: Here, checked: Checked) -> RecoveryCode:
-    """Make the account's first key (slow: scrypt); return the recovery code, to show once."""
-    return membership.set_up_first_key(
-        DevicesApi(client),
-        token=here.token,
-        member=checked.member,
-        keystore=here.keystore,
-        records=here.records,
+def new_key_history(client: httpx.Client, here: Here, checked: Checked) -> RecoveryCode:
+    """Make the account's first key, or (the account has one) start a new key history: every
+    record synced before becomes unreadable. Slow (scrypt); return the recovery code, to show
+    once."""
+    begin = (
+        membership.set_up_first_key if checked.standing is Standing.FIRST else membership.start_over
     )
-
-
-def start_over(client: httpx.Client, here: Here, checked: Checked) -> RecoveryCode:
-    """Start a new key history (slow: scrypt); return the new recovery code, to show once."""
-    return membership.start_over(
+    return begin(
         DevicesApi(client),
         token=here.token,
         member=checked.member,
