@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
 from sessionclock_service.db.models import Account, ApiToken, PasswordReset, Signup
-from sessionclock_service.errors import ServiceError
+from sessionclock_service.errors import InvalidInputError, ServiceError
 from sessionclock_service.integrations.stripe import BillingError
 from sessionclock_service.security import new_code, new_id, typed_code
 from sessionclock_service.usecases.codes import (
@@ -46,12 +46,6 @@ MAX_PENDING_SIGNUPS = 3
 
 SIGNUP_CODE = "signup"
 """What a sign-up code is for (bound into its hash)."""
-
-
-class InvalidInputError(ServiceError):
-    """Raised when input is well-formed but not acceptable (e.g. a short password)."""
-
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 @dataclass(frozen=True, kw_only=True)
