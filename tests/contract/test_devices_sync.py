@@ -16,7 +16,7 @@ from sessionclock.core.devices.api import Pushing
 from sessionclock.core.devices.engine import Outgoing
 from sessionclock.core.devices.records import SealedRecord
 from sessionclock.core.models import Session, SessionSource
-from tests.support.devices import Device, device, pair, set_up_first, signed_up
+from tests.support.devices import Device, device, paired_devices, set_up_first, signed_up
 from tests.support.fake_resend import FakeResend
 from tests.support.live_service import RunningService
 from tests.support.tamper import flipped, rewrite_record
@@ -29,16 +29,8 @@ def two(
     service: RunningService, resend: FakeResend, tmp_path: Path
 ) -> Iterator[tuple[Device, Device]]:
     """The clinic computer (the account's first device) and the room tablet, paired."""
-    email = signed_up(service.base_url, resend)
-    desk = device(service.base_url, tmp_path, email=email, name="Front desk")
-    tablet = device(service.base_url, tmp_path, email=email, name="Room tablet")
-    try:
-        set_up_first(desk)
-        pair(desk, tablet)
-        yield desk, tablet
-    finally:
-        desk.close()
-        tablet.close()
+    with paired_devices(service.base_url, resend, tmp_path) as both:
+        yield both
 
 
 def test_a_session_added_on_one_device_appears_on_the_other(two: tuple[Device, Device]) -> None:

@@ -5,6 +5,8 @@ of joining, pairing and syncing exactly as the app's workers run them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,3 +188,20 @@ def pair(approver: Device, newcomer: Device) -> tuple[str, str]:
         records=newcomer.records,
     )
     return approver_code, newcomer_code
+
+
+@contextmanager
+def paired_devices(
+    base_url: str, mailbox: FakeResend, folder: Path
+) -> Iterator[tuple[Device, Device]]:
+    """A new account's clinic computer (its first device) and room tablet, paired; closed after."""
+    email = signed_up(base_url, mailbox)
+    desk = device(base_url, folder, email=email, name="Front desk")
+    tablet = device(base_url, folder, email=email, name="Room tablet")
+    try:
+        set_up_first(desk)
+        pair(desk, tablet)
+        yield desk, tablet
+    finally:
+        desk.close()
+        tablet.close()

@@ -22,7 +22,7 @@ from sessionclock.core.devices.membership import MSG_NOT_JOINED
 from sessionclock.core.devices.records import MSG_REFUSED
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.ui.device_sync.device_sync import MSG_OFFLINE, POLL_MS, DeviceSync
-from tests.support.devices import Device, device, pair, set_up_first, signed_up
+from tests.support.devices import Device, device, paired_devices, signed_up
 from tests.support.fake_resend import FakeResend
 from tests.support.live_service import RunningService
 from tests.support.tamper import flipped, rewrite_record
@@ -36,16 +36,8 @@ def devices(
     own_service: RunningService, resend: FakeResend, tmp_path: Path
 ) -> Iterator[tuple[Device, Device]]:
     """The desk (first device) and the tablet, paired, at a service of this test alone."""
-    email = signed_up(own_service.base_url, resend)
-    desk = device(own_service.base_url, tmp_path, email=email, name="Front desk")
-    tablet = device(own_service.base_url, tmp_path, email=email, name="Room tablet")
-    try:
-        set_up_first(desk)
-        pair(desk, tablet)
-        yield desk, tablet
-    finally:
-        desk.close()
-        tablet.close()
+    with paired_devices(own_service.base_url, resend, tmp_path) as both:
+        yield both
 
 
 def _worker(device: Device, service: RunningService) -> DeviceSync:
