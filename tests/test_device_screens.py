@@ -73,7 +73,10 @@ def _signed_in_pair(
 
 
 def test_a_new_device_joins_by_the_code_shown_on_both_screens(
-    qtbot: QtBot, two_apps: tuple[AccountsApp, AccountsApp], resend: FakeResend
+    qtbot: QtBot,
+    two_apps: tuple[AccountsApp, AccountsApp],
+    resend: FakeResend,
+    tmp_path: Path,
 ) -> None:
     desk, tablet = two_apps
     email = new_email()
@@ -82,6 +85,14 @@ def test_a_new_device_joins_by_the_code_shown_on_both_screens(
     assert len(shown.code_label.text().split()) == 7
     qtbot.keyClick(shown, Qt.Key.Key_Escape)
     assert screens(desk).code_dialog is shown, "the code stays until it was kept"
+    nowhere = tmp_path / "no such folder" / "code.txt"
+    saved = tmp_path / "code.txt"
+    desk.prompts.save_paths = [nowhere, saved]
+    press(qtbot, shown.save_button)
+    assert "could not be saved" in shown.copied_label.text() and not nowhere.exists()
+    press(qtbot, shown.save_button)
+    assert " ".join(shown.code_label.text().split()) in saved.read_text(encoding="utf-8")
+    assert shown.copied_label.text().startswith("Saved as code.txt")
     keep_recovery_code(qtbot, desk)
     desk_keys = keys_of(desk)
     assert desk_keys is not None and desk_keys.epoch == 1

@@ -17,9 +17,9 @@ failure is said in plain words where it happened and changes nothing.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 import httpx
@@ -43,8 +43,6 @@ from sessionclock.ui.devices.joining import Checked, DevicesPage, Followed, Here
 from sessionclock.ui.devices.pairing_dialogs import ApproveDialog, JoinDialog
 from sessionclock.ui.devices.recovery_dialogs import RecoveryCodeDialog, RecoveryEntryDialog
 from sessionclock.ui.prompts import Prompts
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -255,8 +253,6 @@ class DevicesFlow(QObject):
         dialog = self.code_dialog
         if dialog is None:
             return
-        from pathlib import Path
-
         path = self._prompts.choose_save_path(
             dialog,
             "Save the recovery code",
@@ -270,7 +266,7 @@ class DevicesFlow(QObject):
         except OSError as e:
             dialog.say_saved(f"It could not be saved there ({e.strerror}). Choose another place.")
             return
-        dialog.say_saved(f"Saved as {path.name}. Print it from there, then keep it safe.")
+        dialog.say_saved(f"Saved as {path.name}: print it from there, then keep it safe.")
 
     # -- joining: the new device -----------------------------------------------------------------
 

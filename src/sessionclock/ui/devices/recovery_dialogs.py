@@ -93,7 +93,7 @@ class RecoveryCodeDialog(QDialog):
             muted=True,
         )
         self.copy_button = button("&Copy")
-        self.save_button = button("&Save or print…")
+        self.save_button = button("&Save as a file…")
         self.copied_label = text_label(muted=True)
         self.next_button = button("I have &kept it")
         for push in (self.copy_button, self.save_button, self.next_button):
