@@ -14,12 +14,15 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from sessionclock.core.account.client import make_service_client
+from sessionclock.core.account.credentials import load_token
 from sessionclock.core.clock import SystemClock
+from sessionclock.core.devices.api import DevicesApi
 from sessionclock.core.devices.membership import MSG_WRONG_CODE
 from sessionclock.core.devices.recovery import RecoveryCode
 from sessionclock.core.keystore import KeyringKeyStore
 from sessionclock.ui.account.account_dialog import AccountDialog
-from sessionclock.ui.devices.devices_flow import MSG_EMPTY_DAY
+from sessionclock.ui.devices.devices_flow import MSG_EMPTY_DAY, MSG_EXPIRED
 from sessionclock.ui.devices.devices_panel import DevicesPanel
 from sessionclock.ui.devices.joining import MSG_DENIED
 from tests.support.account_ui import AccountsApp, press, sign_in, sign_up, start_app, type_into
@@ -223,3 +226,31 @@ def test_a_request_withdrawn_after_the_code_cannot_be_approved(
     assert "Start the pairing again" in asked.error_label.text()
     assert not asked.approve_button.isEnabled()
     assert keys_of(tablet) is None
+
+
+def test_a_request_gone_at_the_service_says_so_and_signing_out_closes_the_screen(
+    qtbot: QtBot,
+    two_apps: tuple[AccountsApp, AccountsApp],
+    resend: FakeResend,
+    own_service: RunningService,
+) -> None:
+    _desk, tablet, _code = _signed_in_pair(qtbot, two_apps, resend)
+    waiting = join_dialog(qtbot, tablet)
+    qtbot.waitUntil(lambda: screens(tablet).asking is not None, timeout=PAIR_MS)
+    checked = screens(tablet).checked
+    profile = tablet.application.profile
+    assert checked is not None and profile is not None
+    token = load_token(profile.keystore, profile.account_id)
+    assert token is not None
+    # A new request from the same device replaces the one the screen follows (as after 10
+    # minutes, when a request expires): the service answers that it is gone.
+    with make_service_client(own_service.base_url) as client:
+        DevicesApi(client).ask_to_pair(
+            token=token, public_key=checked.member.key.public, commitment=bytes(32)
+        )
+    qtbot.waitUntil(lambda: waiting.error_label.text() == MSG_EXPIRED, timeout=PAIR_MS)
+    assert waiting.retry_button.isVisible() and keys_of(tablet) is None
+
+    tablet.flow.sign_out()
+    assert screens(tablet).join_dialog is None and not waiting.isVisible()
+    assert screens(tablet).here is None

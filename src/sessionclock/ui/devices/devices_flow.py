@@ -81,6 +81,9 @@ class DevicesFlow(QObject):
     """The devices screens of the account shown.
 
     Attributes:
+        here: the account followed, while one is.
+        checked: where this device stands with the account's key, once known.
+        asking: this device's request to join, while one is under way.
         join_dialog: the new device's pairing screen, while open.
         approve_dialog: the question about a new device, while open.
         code_dialog: the recovery code shown once, while open.
@@ -120,7 +123,7 @@ class DevicesFlow(QObject):
         self._watch.timeout.connect(self._on_watch)
         self.here: Here | None = None
         self.checked: Checked | None = None
-        self._asking: Asking | None = None
+        self.asking: Asking | None = None
         self._code: str | None = None
         self._answer: Answering | None = None
         self._dismissed: set[str] = set()
@@ -158,7 +161,7 @@ class DevicesFlow(QObject):
         if self.here is not None:
             self.here.close()
         self.here = self.checked = None
-        self._asking = self._answer = None
+        self.asking = self._answer = None
         self._code = None
         self._poll.stop()
         self._watch.stop()
@@ -299,18 +302,18 @@ class DevicesFlow(QObject):
         )
 
     def _on_asked(self, asking: Asking) -> None:
-        self._asking, self._code = asking, None
+        self.asking, self._code = asking, None
         self._poll.start()
 
     def _on_request_failed(self, error: SessionClockError) -> None:
         self._poll.stop()
-        self._asking = self._code = None
+        self.asking = self._code = None
         if self.join_dialog is not None:
             message = MSG_EXPIRED if isinstance(error, NotFoundError) else str(error)
             self.join_dialog.show_refused(message)
 
     def _follow_request(self) -> None:
-        asking, code, checked = self._asking, self._code, self.checked
+        asking, code, checked = self.asking, self._code, self.checked
         if asking is None or checked is None:
             return
         self._call(
@@ -320,13 +323,13 @@ class DevicesFlow(QObject):
         )
 
     def _on_request_followed(self, followed: Followed) -> None:
-        if self._asking is None:
+        if self.asking is None:
             return  # withdrawn meanwhile
-        self._asking, self._code = followed.asking, followed.code
+        self.asking, self._code = followed.asking, followed.code
         dialog = self.join_dialog
         if followed.progress is Progress.APPROVED:
             self._poll.stop()
-            self._asking = self._code = None
+            self.asking = self._code = None
             self._close_join()
             self._watch.start()
             self._say("This device now shares your day with your other devices.")
@@ -335,7 +338,7 @@ class DevicesFlow(QObject):
             return
         elif followed.progress is Progress.DENIED:
             self._poll.stop()
-            self._asking = self._code = None
+            self.asking = self._code = None
             dialog.show_refused(joining.MSG_DENIED)
         elif followed.code is not None:
             dialog.show_code(followed.code)
@@ -349,7 +352,7 @@ class DevicesFlow(QObject):
     @Slot()
     def _on_join_dialog_rejected(self) -> None:
         self._poll.stop()
-        asking, self._asking, self._code = self._asking, None, None
+        asking, self.asking, self._code = self.asking, None, None
         if asking is not None:
             self._call(
                 lambda client, here: joining.deny(client, here, asking.pairing.id),
@@ -519,7 +522,7 @@ class DevicesFlow(QObject):
     def _on_poll(self) -> None:
         if self._calls.is_busy():
             return
-        if self._asking is not None:
+        if self.asking is not None:
             self._follow_request()
         elif self._answer is not None:
             self._follow_answer()
