@@ -182,7 +182,9 @@ def test_concurrent_pushes_to_one_account_get_increasing_seqs_and_a_puller_misse
             """Pull in small pages until the pushes are over and nothing more comes."""
             seen: dict[str, tuple[str, int]] = {}
             cursor, last_round = 0, False
+            deadline = time.monotonic() + 300
             while True:
+                assert time.monotonic() < deadline, "the pushes never ended"
                 over = done.is_set()
                 page = client.get(f"/v1/sync/pull?since={cursor}&limit=7", headers=desk.headers)
                 assert page.status_code == 200, page.text
@@ -199,8 +201,10 @@ def test_concurrent_pushes_to_one_account_get_increasing_seqs_and_a_puller_misse
         with ThreadPoolExecutor(max_workers=len(devices) + 1) as pool:
             puller = pool.submit(pulls)
             pushers = [pool.submit(pushes, d) for d in devices]
-            written = [f.result() for f in pushers]
-            done.set()
+            try:
+                written = [f.result() for f in pushers]
+            finally:
+                done.set()  # the puller stops even when a push failed
             seen = puller.result()
         # Every accepted write took its own number, and each device's numbers only grew.
         seqs = [seq for one in written for _, _, seq in one]
