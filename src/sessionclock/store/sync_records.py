@@ -84,6 +84,19 @@ class _Changes:
     ahead: int = 0
 
 
+_SESSION_ROWS = "sessionclock.session_rows"
+"""Where ``receive`` keeps, for its transaction, the session rows of the records it applies
+(read in one query instead of one a record; kept up to date as rows come and go)."""
+_IN_BATCH = 500
+"""Record ids in one ``IN`` list (SQLite allows 999 parameters a statement)."""
+
+
+def _remember(orm: OrmSession, record_id: str, row: SessionRow | None) -> None:
+    known: dict[str, SessionRow | None] | None = orm.info.get(_SESSION_ROWS)
+    if known is not None:
+        known[record_id] = row
+
+
 def _hlc(text: str | None) -> Hlc | None:
     return Hlc.parse(text) if text else None
 
@@ -219,10 +232,12 @@ class SyncRecords:
         changes = _Changes()
         with self._write() as orm:
             stamps = self._stamps(orm)
+            orm.info[_SESSION_ROWS] = self._session_rows(orm, [r.record_id for r in records])
             for record in records:
                 if not stamps.seen(record.version):
                     changes.ahead += 1
                 self._receive_one(orm, record, stamps, changes)
+            del orm.info[_SESSION_ROWS]
             self._merge_duplicate_bookings(orm, records, stamps, changes)
             stamps.state.cursor = cursor
         if changes.feed_replaced:
@@ -382,6 +397,7 @@ class SyncRecords:
         if row is None:
             row = SessionRow(account_id=self.account_id, record_id=record_id)
             orm.add(row)
+            _remember(orm, record_id, row)
         elif (row.start_utc, row.end_utc) != (to_utc(session.start), to_utc(session.end)):
             orm.execute(
                 delete(FiredReminderRow).where(
@@ -592,13 +608,30 @@ class SyncRecords:
             )
 
     def _session_row(self, orm: OrmSession, record_id: str) -> SessionRow | None:
+        known: dict[str, SessionRow | None] | None = orm.info.get(_SESSION_ROWS)
+        if known is not None and record_id in known:
+            return known[record_id]
         return orm.scalar(
             select(SessionRow).where(
                 SessionRow.account_id == self.account_id, SessionRow.record_id == record_id
             )
         )
 
+    def _session_rows(
+        self, orm: OrmSession, record_ids: Sequence[str]
+    ) -> dict[str, SessionRow | None]:
+        """Return the session rows of *record_ids* (None where there is none), read at once."""
+        known: dict[str, SessionRow | None] = dict.fromkeys(record_ids)
+        for start in range(0, len(record_ids), _IN_BATCH):
+            query = select(SessionRow).where(
+                SessionRow.account_id == self.account_id,
+                SessionRow.record_id.in_(record_ids[start : start + _IN_BATCH]),
+            )
+            known.update((row.record_id, row) for row in orm.scalars(query))
+        return known
+
     def _drop_session_row(self, orm: OrmSession, row: SessionRow) -> None:
+        _remember(orm, row.record_id, None)
         orm.execute(
             delete(FiredReminderRow).where(
                 FiredReminderRow.account_id == self.account_id,
