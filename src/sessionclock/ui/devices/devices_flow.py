@@ -106,8 +106,6 @@ class DevicesFlow(QObject):
         clock: Clock,
         prompts: Prompts,
         window: QWidget,
-        poll_ms: int = POLL_MS,
-        watch_ms: int = WATCH_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -116,10 +114,10 @@ class DevicesFlow(QObject):
         self._prompts = prompts
         self._window = window
         self._poll = QTimer(self)
-        self._poll.setInterval(poll_ms)
+        self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._on_poll)
         self._watch = QTimer(self)
-        self._watch.setInterval(watch_ms)
+        self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self._on_watch)
         self.here: Here | None = None
         self.checked: Checked | None = None
