@@ -89,6 +89,10 @@ def main() -> int:
 
     shown = RecoveryCodeDialog(CODE, (2, 5))
     save(shown, out, "recovery-code")
+    shown.say_saved(
+        "Saved as Session Clock recovery code.txt: print it from there, then keep it safe."
+    )
+    save(shown, out, "recovery-code-saved")
     over_window(window, shown, out, "recovery-code-over-window")
     shown.next_button.click()
     shown.first_field.setText(CODE.groups()[2])

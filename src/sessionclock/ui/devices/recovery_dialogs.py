@@ -95,13 +95,14 @@ class RecoveryCodeDialog(QDialog):
         self.copy_button = button("&Copy")
         self.save_button = button("&Save as a file…")
         self.copied_label = text_label(muted=True)
+        self.copied_label.hide()
         self.next_button = button("I have &kept it")
         for push in (self.copy_button, self.save_button, self.next_button):
             push.setMinimumHeight(TOUCH_HEIGHT)
         tools = QHBoxLayout()
         tools.addWidget(self.copy_button)
         tools.addWidget(self.save_button)
-        tools.addWidget(self.copied_label, 1)
+        tools.addStretch(1)
         tools.addWidget(self.next_button)
         show_layout = QVBoxLayout(show)
         show_layout.setContentsMargins(0, 0, 0, 0)
@@ -110,8 +111,9 @@ class RecoveryCodeDialog(QDialog):
         show_layout.addWidget(why)
         show_layout.addWidget(self.code_label)
         show_layout.addWidget(where)
-        show_layout.addLayout(tools)
+        show_layout.addWidget(self.copied_label)
         show_layout.addStretch(1)
+        show_layout.addLayout(tools)
 
         confirm = QWidget()
         ask = title_label("Type two groups back")
@@ -168,12 +170,14 @@ class RecoveryCodeDialog(QDialog):
 
     def say_saved(self, message: str) -> None:
         """Say where the code was saved (or why it was not)."""
-        self.copied_label.setText(message)
+        show_message(self.copied_label, message)
 
     @Slot()
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self._code.text())
-        self.copied_label.setText("Copied. Paste it where you keep it, then clear the clipboard.")
+        show_message(
+            self.copied_label, "Copied. Paste it where you keep it, then clear the clipboard."
+        )
 
     @Slot()
     def _on_next_clicked(self) -> None:
