@@ -56,6 +56,12 @@ class NotFoundError(ServiceError):
     message = "Not found."
 
 
+class InvalidInputError(ServiceError):
+    """Raised when input is well-formed but not acceptable (e.g. a short password)."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
 class ConflictError(ServiceError):
     """Raised when a request cannot apply to the state it finds; ``code`` says which state."""
 

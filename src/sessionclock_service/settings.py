@@ -83,6 +83,8 @@ class Settings(BaseSettings):
         mail_max_per_address: Sign-ups and reset requests one client address may make per hour.
         max_tokens_per_account: Devices signed in at once; signing in one more signs out the
             one unused the longest.
+        deletion_grant_days: A deletion grant (a credential that can only delete its account)
+            lasts this long.
         pairing_minutes: A pairing not finished this long after the new device asked is gone.
         pairings_per_hour: Pairings one account may start an hour.
         key_changes_per_hour: First keys, restarts and rotations one account may make an hour.
@@ -143,6 +145,7 @@ class Settings(BaseSettings):
     mail_max_per_recipient: Annotated[int, Field(ge=1, le=100)] = 5
     mail_max_per_address: Count = 30
     max_tokens_per_account: Annotated[int, Field(ge=1, le=1000)] = 20
+    deletion_grant_days: Annotated[int, Field(ge=1, le=365)] = 30
     pairing_minutes: Annotated[int, Field(ge=1, le=60)] = 10
     pairings_per_hour: Annotated[int, Field(ge=1, le=1000)] = 10
     key_changes_per_hour: Annotated[int, Field(ge=1, le=1000)] = 10

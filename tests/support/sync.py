@@ -85,6 +85,20 @@ def recovery(envelope: bytes | None = None) -> dict[str, str]:
     }
 
 
+def refused(response: Any, status: int, code: str | None = None) -> None:
+    """Assert that *response* is a refusal with *status* and, if given, the refusal *code*."""
+    assert response.status_code == status, response.text
+    if code is not None:
+        assert response.json()["code"] == code
+
+
+def keyed(client: Any, customer: Customer) -> Device:
+    """Register the customer's own token as a device and set up the account's first key."""
+    device = register(client, customer)
+    first_key(client, device)
+    return device
+
+
 def first_key(client: Any, device: Device) -> dict[str, Any]:
     """Set up the account's first key from *device*; return the answer."""
     r = client.post(

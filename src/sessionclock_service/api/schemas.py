@@ -10,7 +10,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -22,6 +22,7 @@ from pydantic import (
     PlainValidator,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from sessionclock_service.security import clean_device_name, normalise_email
@@ -157,9 +158,18 @@ class AccountOut(BaseModel):
 
 
 class DeleteAccountIn(StrictBody):
-    """``DELETE /v1/account``."""
+    """``DELETE /v1/account``: the password, or a deletion grant (exactly one of them)."""
 
-    password: Password
+    password: Password | None = None
+    grant: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="A grant from POST /v1/account/deletion-grant."
+    )
+
+    @model_validator(mode="after")
+    def _password_or_grant(self) -> Self:
+        if (self.password is None) == (self.grant is None):
+            raise ValueError("give the password or a deletion grant, not both")
+        return self
 
 
 class DeletionGrantIn(StrictBody):

@@ -202,6 +202,25 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class DeletionGrant(Base):
+    """A credential that can only delete its account, stored only as its SHA-256 hash.
+
+    Issued against the password, so an account deleted while the app is offline can be deleted
+    at the service later without the app keeping the password. Dies with a password change or
+    reset, and at ``expires_at``.
+    """
+
+    __tablename__ = "deletion_grants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Device(Base):
     """A signed-in API token with a registered X25519 public key; it goes when its token goes.
 

@@ -94,9 +94,12 @@ def _infos(
     approver = aliased(Device)
     query = (
         select(Pairing, Device.public_key, ApiToken.device_name, approver.public_key)
-        .join(Device, Device.id == Pairing.device_id)
-        .join(ApiToken, ApiToken.id == Device.token_id)
-        .outerjoin(approver, approver.id == Pairing.approver_device_id)
+        .join(Device, (Device.id == Pairing.device_id) & (Device.account_id == account_id))
+        .join(ApiToken, (ApiToken.id == Device.token_id) & (ApiToken.account_id == account_id))
+        .outerjoin(
+            approver,
+            (approver.id == Pairing.approver_device_id) & (approver.account_id == account_id),
+        )
         .where(Pairing.account_id == account_id, Pairing.expires_at > now)
         .order_by(Pairing.created_at.desc(), Pairing.id)
     )
@@ -168,7 +171,11 @@ def start_pairing(
             free=services.settings.pairings_per_hour,
             now=now,
         )
-        db.execute(delete(Pairing).where(Pairing.device_id == device.id))
+        db.execute(
+            delete(Pairing).where(
+                Pairing.account_id == caller.account_id, Pairing.device_id == device.id
+            )
+        )
         pairing = Pairing(
             id=new_id(),
             account_id=caller.account_id,

@@ -342,6 +342,12 @@ class Limiter:
 
     # -- devices and sync ------------------------------------------------------------------------
 
+    def forget_quotas(self, db: Session, *, subjects: Sequence[str]) -> None:
+        """Delete the device quotas' events of *subjects* (an account's and its tokens' ids,
+        when the account is deleted)."""
+        keys = [f"{kind}:{subject}" for kind in ("pair", "keys", "push") for subject in subjects]
+        db.execute(delete(RateEvent).where(RateEvent.key.in_(keys)))
+
     def take(self, db: Session, *, kind: str, subject: str, free: int, now: datetime) -> None:
         """Check and count one event of a device quota: pairings and key changes of an account
         an hour, pushes of a token a minute.

@@ -27,8 +27,7 @@ from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
 from sessionclock_service.db.models import SyncRecord, SyncState
-from sessionclock_service.errors import ConflictError, TooLargeError
-from sessionclock_service.usecases.accounts import InvalidInputError
+from sessionclock_service.errors import ConflictError, InvalidInputError, TooLargeError
 from sessionclock_service.usecases.devices import (
     SYNC_TOUCH_INTERVAL,
     EpochChangedError,

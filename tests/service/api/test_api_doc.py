@@ -14,7 +14,7 @@ from sessionclock_service.app import create_app
 from tests.support.service import settings_from
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
-TABLES = {"service-api.md": 16, "sync-api.md": 17}
+TABLES = {"service-api.md": 17, "sync-api.md": 17}
 """Each document with its route table, and how many routes it lists."""
 ROW = re.compile(
     r"^\| `(?P<method>[A-Z]+) (?P<path>\S+)`[^|]*\|(?P<body>[^|]*)\|(?P<ok>[^|]*)\|(?P<no>[^|]*)\|$"

@@ -62,6 +62,7 @@ CUSTOMER: dict[tuple[str, str], int] = {
     ("GET", "/v1/account"): 200,
     ("GET", "/v1/entitlement"): 200,
     ("DELETE", "/v1/account"): 204,
+    ("POST", "/v1/account/deletion-grant"): 201,
     ("POST", "/v1/account/password"): 204,
     ("POST", "/v1/billing/checkout"): 200,
     ("POST", "/v1/billing/portal"): 409,  # no Stripe customer yet: a business answer
@@ -109,6 +110,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/stripe/webhook"): {"id": "evt_1"},
     ("DELETE", "/v1/account"): {"password": PASSWORD},
+    ("POST", "/v1/account/deletion-grant"): {"password": PASSWORD},
     ("POST", "/v1/account/password"): {"current_password": PASSWORD, "new_password": PASSWORD},
     ("POST", "/admin/login"): None,
     ("POST", "/v1/devices"): {"public_key": B64_32},

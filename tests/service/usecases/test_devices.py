@@ -8,7 +8,15 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from sessionclock_service.db.models import ApiToken, Device, KeyEnvelope
+from sessionclock_service.db.models import (
+    ApiToken,
+    Device,
+    KeyEnvelope,
+    Pairing,
+    RateEvent,
+    SyncRecord,
+    SyncState,
+)
 from tests.support.fake_resend import FakeResend
 from tests.support.service import Customer, MutableClock, services_of, sign_up_and_in
 from tests.support.sync import (
@@ -16,6 +24,7 @@ from tests.support.sync import (
     first_key,
     new_device,
     pair,
+    pairing_of,
     record,
     register,
     sign_in_again,
@@ -203,3 +212,60 @@ def test_a_password_change_signs_the_other_devices_out_and_their_keys_with_them(
     assert client.get("/v1/keys", headers=desk.headers).json()["rotation_due"] is True
     with services_of(client).db.read() as db:
         assert db.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_deleting_the_account_deletes_every_device_pairing_envelope_and_record(
+    client: TestClient, customer: Customer, fake_resend: FakeResend
+) -> None:
+    desk = register(client, customer)
+    first_key(client, desk)
+    tablet = new_device(client, customer)
+    pair(client, tablet, desk)
+    laptop = new_device(client, customer, "Laptop")
+    pairing_of(client, laptop)
+    client.post("/v1/sync/push", json={"records": [record(), record()]}, headers=desk.headers)
+    other = register(client, sign_up_and_in(client, fake_resend))
+    first_key(client, other)
+    client.post("/v1/sync/push", json={"records": [record()]}, headers=other.headers)
+    with services_of(client).db.read() as db:
+        account_id = db.scalar(select(Device.account_id).where(Device.id == desk.id))
+        other_id = db.scalar(select(Device.account_id).where(Device.id == other.id))
+        tokens = set(db.scalars(select(ApiToken.id).where(ApiToken.account_id == account_id)))
+    assert account_id and other_id and len(tokens) == 3
+    columns = {
+        "devices": Device.account_id,
+        "pairings": Pairing.account_id,
+        "key_envelopes": KeyEnvelope.account_id,
+        "sync_records": SyncRecord.account_id,
+        "sync_states": SyncState.account_id,
+    }
+
+    def rows() -> dict[str, list[str]]:
+        with services_of(client).db.read() as db:
+            return {name: sorted(db.scalars(select(c))) for name, c in columns.items()}
+
+    def quotas() -> list[str]:
+        with services_of(client).db.read() as db:
+            return list(db.scalars(select(RateEvent.key)))
+
+    assert rows() == {
+        "devices": sorted([account_id] * 3 + [other_id]),
+        "pairings": [account_id] * 2,  # the approved one stays until it expires
+        "key_envelopes": sorted([account_id] * 3 + [other_id] * 2),  # with the recovery's
+        "sync_records": sorted([account_id] * 2 + [other_id]),
+        "sync_states": sorted([account_id, other_id]),
+    }
+    assert any(account_id in key for key in quotas())
+    r = client.request(
+        "DELETE", "/v1/account", headers=customer.headers, json={"password": customer.password}
+    )
+    assert r.status_code == 204
+    assert rows() == {
+        "devices": [other_id],
+        "pairings": [],
+        "key_envelopes": [other_id] * 2,
+        "sync_records": [other_id],
+        "sync_states": [other_id],
+    }
+    assert not any(account_id in key or key.split(":")[-1] in tokens for key in quotas())
+    assert any(other_id in key for key in quotas())  # the other account keeps its own

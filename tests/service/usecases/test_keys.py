@@ -7,7 +7,6 @@ import os
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.service import Customer, MutableClock
@@ -19,18 +18,11 @@ from tests.support.sync import (
     pair,
     record,
     recovery,
+    refused,
     register,
     sign_in_again,
     unb64,
 )
-
-
-@pytest.fixture
-def desk(client: TestClient, customer: Customer) -> Device:
-    """The account's first device, holding the key."""
-    device = register(client, customer)
-    first_key(client, device)
-    return device
 
 
 def _rotate(
@@ -43,12 +35,6 @@ def _rotate(
         **extra,
     }
     return client.post("/v1/keys/rotate", json=body, headers=by.headers)
-
-
-def _refused(response: Any, status: int, code: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    if code is not None:
-        assert response.json()["code"] == code
 
 
 def test_before_any_key_the_account_has_epoch_zero(client: TestClient, customer: Customer) -> None:
@@ -84,9 +70,9 @@ def test_the_first_device_sets_the_first_key_and_recovery(
     ]
     assert client.get("/v1/keys", headers=desk.headers).json() == keys
     # A second first key (another device racing, or this one retrying) is refused.
-    _refused(client.post("/v1/keys", json=body, headers=desk.headers), 409, "key_exists")
+    refused(client.post("/v1/keys", json=body, headers=desk.headers), 409, "key_exists")
     tablet = new_device(client, customer)
-    _refused(client.post("/v1/keys", json=body, headers=tablet.headers), 409, "key_exists")
+    refused(client.post("/v1/keys", json=body, headers=tablet.headers), 409, "key_exists")
     # A device sees only its own envelope: the tablet has none yet, but sees the recovery.
     seen = client.get("/v1/keys", headers=tablet.headers).json()
     assert seen["envelope"] is None and seen["recovery"] == keys["recovery"]
@@ -96,9 +82,9 @@ def test_the_first_key_needs_a_registered_device_and_epoch_one(
     client: TestClient, customer: Customer
 ) -> None:
     body = {"epoch": 1, "envelope": b64(b"e" * 50), "recovery": recovery()}
-    _refused(client.post("/v1/keys", json=body, headers=customer.headers), 409, "device_required")
+    refused(client.post("/v1/keys", json=body, headers=customer.headers), 409, "device_required")
     desk = register(client, customer)
-    _refused(
+    refused(
         client.post("/v1/keys", json={**body, "epoch": 2}, headers=desk.headers),
         409,
         "epoch_changed",
@@ -112,7 +98,7 @@ def test_the_first_key_needs_a_registered_device_and_epoch_one(
         {**body, "recovery": {**recovery(), "public_key": b64(os.urandom(31))}},
         {**body, "extra": 1},
     ]:
-        _refused(client.post("/v1/keys", json=bad, headers=desk.headers), 422)
+        refused(client.post("/v1/keys", json=bad, headers=desk.headers), 422)
     assert client.get("/v1/keys", headers=desk.headers).json()["epoch"] == 0
 
 
@@ -122,12 +108,12 @@ def test_a_rotation_is_the_next_epoch_for_exactly_the_devices_holding_the_key(
     tablet = new_device(client, customer)
     pair(client, tablet, desk)
     waiting = new_device(client, customer, "Laptop")  # signed in, never paired: no envelope
-    _refused(_rotate(client, desk, [desk]), 409, "envelopes_mismatch")
-    _refused(_rotate(client, desk, [desk, tablet, waiting]), 409, "envelopes_mismatch")
-    _refused(_rotate(client, desk, [desk, tablet, tablet]), 409, "envelopes_mismatch")
-    _refused(_rotate(client, desk, [desk, tablet], epoch=3), 409, "epoch_changed")
-    _refused(_rotate(client, desk, [desk, tablet], epoch=1), 409, "epoch_changed")
-    _refused(_rotate(client, waiting, [desk, tablet]), 409, "key_required")
+    refused(_rotate(client, desk, [desk]), 409, "envelopes_mismatch")
+    refused(_rotate(client, desk, [desk, tablet, waiting]), 409, "envelopes_mismatch")
+    refused(_rotate(client, desk, [desk, tablet, tablet]), 409, "envelopes_mismatch")
+    refused(_rotate(client, desk, [desk, tablet], epoch=3), 409, "epoch_changed")
+    refused(_rotate(client, desk, [desk, tablet], epoch=1), 409, "epoch_changed")
+    refused(_rotate(client, waiting, [desk, tablet]), 409, "key_required")
     assert client.get("/v1/keys", headers=desk.headers).json()["epoch"] == 1
     r = _rotate(client, desk, [desk, tablet])
     assert r.status_code == 200, r.text
@@ -150,7 +136,7 @@ def test_the_mismatch_names_the_missing_and_extra_devices(
     pair(client, tablet, desk)
     waiting = new_device(client, customer, "Laptop")
     r = _rotate(client, desk, [desk, waiting])
-    _refused(r, 409, "envelopes_mismatch")
+    refused(r, 409, "envelopes_mismatch")
     assert tablet.id in r.json()["detail"] and waiting.id in r.json()["detail"]
 
 
@@ -166,14 +152,14 @@ def test_after_removing_a_device_the_rotation_leaves_it_out_and_is_no_longer_due
     assert r.json()["rotation_due"] is False and r.json()["epoch"] == 2
 
 
-def test_after_a_rotation_pushes_of_the_old_epoch_are_refused(
+def test_after_a_rotation_pushes_of_the_old_epoch_arerefused(
     client: TestClient, customer: Customer, desk: Device
 ) -> None:
     kept = record(version="1764000000000-000000-aa")
     assert client.post("/v1/sync/push", json={"records": [kept]}, headers=desk.headers).json()
     assert _rotate(client, desk, [desk]).status_code == 200
     r = client.post("/v1/sync/push", json={"records": [record()]}, headers=desk.headers)
-    _refused(r, 409, "epoch_changed")
+    refused(r, 409, "epoch_changed")
     # Re-sealing the same version under the new epoch is accepted, and pulls show it.
     resealed = {**kept, "epoch": 2, "ciphertext": b64(os.urandom(256))}
     r = client.post("/v1/sync/push", json={"records": [resealed]}, headers=desk.headers)
@@ -189,7 +175,7 @@ def test_a_device_posts_its_own_envelope_only_for_the_current_epoch(
     tablet = new_device(client, customer)
     body = {"epoch": 2, "envelope": b64(b"mine" * 10)}
     r = client.put("/v1/keys/envelope", json=body, headers=tablet.headers)
-    _refused(r, 409, "epoch_changed")
+    refused(r, 409, "epoch_changed")
     r = client.put("/v1/keys/envelope", json={**body, "epoch": 1}, headers=tablet.headers)
     assert r.status_code == 200 and unb64(r.json()["envelope"]) == b"mine" * 10
     # Posting again replaces it: one envelope per device and epoch.
@@ -197,16 +183,16 @@ def test_a_device_posts_its_own_envelope_only_for_the_current_epoch(
         "/v1/keys/envelope", json={"epoch": 1, "envelope": b64(b"new")}, headers=tablet.headers
     )
     assert unb64(r.json()["envelope"]) == b"new"
-    _refused(_rotate(client, desk, [desk]), 409, "envelopes_mismatch")
+    refused(_rotate(client, desk, [desk]), 409, "envelopes_mismatch")
     assert _rotate(client, desk, [desk, tablet]).status_code == 200
 
 
 def test_a_device_envelope_needs_a_key_and_a_device(client: TestClient, customer: Customer) -> None:
     body = {"epoch": 1, "envelope": b64(b"x")}
     r = client.put("/v1/keys/envelope", json=body, headers=customer.headers)
-    _refused(r, 409, "device_required")
+    refused(r, 409, "device_required")
     device = register(client, customer)
-    _refused(client.put("/v1/keys/envelope", json=body, headers=device.headers), 409, "no_key")
+    refused(client.put("/v1/keys/envelope", json=body, headers=device.headers), 409, "no_key")
 
 
 def test_starting_over_deletes_every_record_envelope_and_pairing(
@@ -222,7 +208,7 @@ def test_starting_over_deletes_every_record_envelope_and_pairing(
         headers=laptop.headers,
     )
     body = {"epoch": 2, "envelope": b64(b"fresh" * 10), "recovery": recovery()}
-    _refused(
+    refused(
         client.post("/v1/keys/restart", json={**body, "epoch": 3}, headers=tablet.headers),
         409,
         "epoch_changed",
@@ -243,17 +229,17 @@ def test_starting_over_deletes_every_record_envelope_and_pairing(
     assert pulled["records"] == [] and pulled["epoch"] == 2
     # The old key's holders must pair again before they push.
     r = client.post("/v1/sync/push", json={"records": [record()]}, headers=desk.headers)
-    _refused(r, 409, "key_required")
+    refused(r, 409, "key_required")
 
 
 def test_starting_over_needs_a_first_key(client: TestClient, customer: Customer) -> None:
     device = register(client, customer)
     body = {"epoch": 1, "envelope": b64(b"x"), "recovery": recovery()}
-    _refused(client.post("/v1/keys/restart", json=body, headers=device.headers), 409, "no_key")
+    refused(client.post("/v1/keys/restart", json=body, headers=device.headers), 409, "no_key")
     first_key(client, device)
     unregistered = {"Authorization": f"Bearer {sign_in_again(client, customer)}"}
     body["epoch"] = 2
-    _refused(
+    refused(
         client.post("/v1/keys/restart", json=body, headers=unregistered), 409, "device_required"
     )
 
@@ -265,10 +251,10 @@ def test_an_account_changes_its_key_a_limited_number_of_times_an_hour(
     for epoch in range(2, 11):
         assert _rotate(client, desk, [desk], epoch=epoch).status_code == 200
     r = _rotate(client, desk, [desk], epoch=11)
-    _refused(r, 429)
+    refused(r, 429)
     assert 1 <= int(r.headers["retry-after"]) <= 3600
     restart = {"epoch": 11, "envelope": b64(b"x"), "recovery": recovery()}
-    _refused(client.post("/v1/keys/restart", json=restart, headers=desk.headers), 429)
+    refused(client.post("/v1/keys/restart", json=restart, headers=desk.headers), 429)
     assert client.get("/v1/keys", headers=desk.headers).json()["epoch"] == 10
     clock.advance(timedelta(hours=1))
     assert _rotate(client, desk, [desk], epoch=11).status_code == 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import timedelta
 from typing import Any
@@ -14,22 +13,14 @@ from tests.support.service import Customer, MutableClock
 from tests.support.sync import (
     Device,
     b64,
-    first_key,
     new_device,
     pair,
+    pairing_of,
     recovery,
-    register,
+    refused,
     sign_in_again,
     unb64,
 )
-
-
-@pytest.fixture
-def desk(client: TestClient, customer: Customer) -> Device:
-    """The account's first device, holding the key."""
-    device = register(client, customer)
-    first_key(client, device)
-    return device
 
 
 @pytest.fixture
@@ -40,20 +31,6 @@ def tablet(client: TestClient, customer: Customer, desk: Device) -> Device:
 
 NONCE_B = b"b" * 32
 NONCE_A = b"a" * 32
-
-
-def _start(client: TestClient, device: Device, nonce_b: bytes = NONCE_B) -> dict[str, Any]:
-    r = client.post(
-        "/v1/devices/pairings",
-        json={
-            "public_key": b64(device.public_key),
-            "commitment": b64(hashlib.sha256(nonce_b).digest()),
-        },
-        headers=device.headers,
-    )
-    assert r.status_code == 201, r.text
-    body: dict[str, Any] = r.json()
-    return body
 
 
 def _answer(client: TestClient, pairing: str, device: Device) -> Any:
@@ -80,16 +57,10 @@ def _approve(client: TestClient, pairing: str, device: Device, epoch: int = 1) -
     )
 
 
-def _refused(response: Any, status: int, code: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    if code is not None:
-        assert response.json()["code"] == code
-
-
 def test_the_whole_exchange_as_both_devices_see_it(
     client: TestClient, desk: Device, tablet: Device
 ) -> None:
-    started = _start(client, tablet)
+    started = pairing_of(client, tablet)
     assert started["state"] == "waiting"
     assert started["device_id"] == tablet.id and started["device_name"] == "Room tablet"
     assert unb64(started["public_key"]) == tablet.public_key
@@ -122,17 +93,17 @@ def test_the_whole_exchange_as_both_devices_see_it(
 
 
 def test_each_step_only_in_its_state(client: TestClient, desk: Device, tablet: Device) -> None:
-    pairing = _start(client, tablet)["id"]
-    _refused(_reveal(client, pairing, tablet), 409, "pairing_state")  # nobody answered yet
-    _refused(_approve(client, pairing, desk), 409, "pairing_state")
+    pairing = pairing_of(client, tablet)["id"]
+    refused(_reveal(client, pairing, tablet), 409, "pairing_state")  # nobody answered yet
+    refused(_approve(client, pairing, desk), 409, "pairing_state")
     assert _answer(client, pairing, desk).status_code == 200
-    _refused(_answer(client, pairing, desk), 409, "pairing_state")  # the first answer wins
-    _refused(_approve(client, pairing, desk), 409, "pairing_state")  # not revealed yet
+    refused(_answer(client, pairing, desk), 409, "pairing_state")  # the first answer wins
+    refused(_approve(client, pairing, desk), 409, "pairing_state")  # not revealed yet
     assert _reveal(client, pairing, tablet).status_code == 200
-    _refused(_reveal(client, pairing, tablet), 409, "pairing_state")
+    refused(_reveal(client, pairing, tablet), 409, "pairing_state")
     assert _approve(client, pairing, desk).status_code == 200
-    _refused(_approve(client, pairing, desk), 409, "pairing_state")
-    _refused(client.post(f"/v1/devices/pairings/{pairing}/deny", headers=desk.headers), 409)
+    refused(_approve(client, pairing, desk), 409, "pairing_state")
+    refused(client.post(f"/v1/devices/pairings/{pairing}/deny", headers=desk.headers), 409)
 
 
 def test_each_step_only_from_its_device(
@@ -140,14 +111,14 @@ def test_each_step_only_from_its_device(
 ) -> None:
     laptop = new_device(client, customer, "Laptop")
     pair(client, laptop, desk)  # the laptop holds the key too
-    pairing = _start(client, tablet)["id"]
+    pairing = pairing_of(client, tablet)["id"]
     # The new device cannot answer its own pairing, even holding a key one day.
-    _refused(_answer(client, pairing, tablet), 409, "pairing_state")
+    refused(_answer(client, pairing, tablet), 409, "pairing_state")
     assert _answer(client, pairing, desk).status_code == 200
-    _refused(_reveal(client, pairing, laptop), 409, "pairing_state")  # only the tablet reveals
+    refused(_reveal(client, pairing, laptop), 409, "pairing_state")  # only the tablet reveals
     assert _reveal(client, pairing, tablet).status_code == 200
-    _refused(_approve(client, pairing, laptop), 409, "pairing_state")  # only the desk approves
-    _refused(_approve(client, pairing, tablet), 409, "pairing_state")
+    refused(_approve(client, pairing, laptop), 409, "pairing_state")  # only the desk approves
+    refused(_approve(client, pairing, tablet), 409, "pairing_state")
     assert _approve(client, pairing, desk).status_code == 200
 
 
@@ -155,20 +126,20 @@ def test_only_a_device_holding_the_key_answers_with_its_own_public_key(
     client: TestClient, customer: Customer, desk: Device, tablet: Device
 ) -> None:
     waiting = new_device(client, customer, "Laptop")
-    pairing = _start(client, tablet)["id"]
-    _refused(_answer(client, pairing, waiting), 409, "key_required")
+    pairing = pairing_of(client, tablet)["id"]
+    refused(_answer(client, pairing, waiting), 409, "key_required")
     wrong_key = client.post(
         f"/v1/devices/pairings/{pairing}/answer",
         json={"nonce_a": b64(NONCE_A), "approver_public_key": b64(os.urandom(32))},
         headers=desk.headers,
     )
-    _refused(wrong_key, 409, "public_key_mismatch")
+    refused(wrong_key, 409, "public_key_mismatch")
     unregistered = client.post(
         f"/v1/devices/pairings/{pairing}/answer",
         json={"nonce_a": b64(NONCE_A), "approver_public_key": b64(desk.public_key)},
         headers={"Authorization": f"Bearer {_token(client, customer)}"},
     )
-    _refused(unregistered, 409, "device_required")
+    refused(unregistered, 409, "device_required")
     # Nothing of it stuck: the pairing still waits for a right answer.
     assert (
         client.get(f"/v1/devices/pairings/{pairing}", headers=desk.headers).json()["state"]
@@ -188,22 +159,22 @@ def test_the_new_device_asks_with_its_own_registered_key(
         json={"public_key": b64(os.urandom(32)), "commitment": b64(os.urandom(32))},
         headers=tablet.headers,
     )
-    _refused(r, 409, "public_key_mismatch")
+    refused(r, 409, "public_key_mismatch")
     r = client.post(
         "/v1/devices/pairings",
         json={"public_key": b64(os.urandom(32)), "commitment": b64(os.urandom(32))},
         headers={"Authorization": f"Bearer {_token(client, customer)}"},
     )
-    _refused(r, 409, "device_required")
+    refused(r, 409, "device_required")
     assert client.get("/v1/devices/pairings", headers=tablet.headers).json() == []
 
 
 def test_a_revealed_nonce_must_match_the_commitment(
     client: TestClient, desk: Device, tablet: Device
 ) -> None:
-    pairing = _start(client, tablet)["id"]
+    pairing = pairing_of(client, tablet)["id"]
     _answer(client, pairing, desk)
-    _refused(_reveal(client, pairing, tablet, b"c" * 32), 409, "commitment_mismatch")
+    refused(_reveal(client, pairing, tablet, b"c" * 32), 409, "commitment_mismatch")
     assert (
         client.get(f"/v1/devices/pairings/{pairing}", headers=desk.headers).json()["nonce_b"]
         is None
@@ -214,7 +185,7 @@ def test_a_revealed_nonce_must_match_the_commitment(
 def test_an_approval_after_a_rotation_must_seal_the_new_key(
     client: TestClient, desk: Device, tablet: Device
 ) -> None:
-    pairing = _start(client, tablet)["id"]
+    pairing = pairing_of(client, tablet)["id"]
     _answer(client, pairing, desk)
     _reveal(client, pairing, tablet)
     r = client.post(
@@ -227,7 +198,7 @@ def test_an_approval_after_a_rotation_must_seal_the_new_key(
         headers=desk.headers,
     )
     assert r.status_code == 200, r.text
-    _refused(_approve(client, pairing, desk, epoch=1), 409, "epoch_changed")
+    refused(_approve(client, pairing, desk, epoch=1), 409, "epoch_changed")
     assert _approve(client, pairing, desk, epoch=2).status_code == 200
     assert client.get("/v1/keys", headers=tablet.headers).json()["envelope"] is not None
 
@@ -235,33 +206,33 @@ def test_an_approval_after_a_rotation_must_seal_the_new_key(
 def test_either_side_may_deny_before_the_approval(
     client: TestClient, desk: Device, tablet: Device
 ) -> None:
-    first = _start(client, tablet)["id"]
+    first = pairing_of(client, tablet)["id"]
     _answer(client, first, desk)
     denied = client.post(f"/v1/devices/pairings/{first}/deny", headers=desk.headers)
     assert denied.status_code == 200 and denied.json()["state"] == "denied"
-    _refused(_reveal(client, first, tablet), 409, "pairing_state")
-    second = _start(client, tablet)["id"]
+    refused(_reveal(client, first, tablet), 409, "pairing_state")
+    second = pairing_of(client, tablet)["id"]
     cancelled = client.post(f"/v1/devices/pairings/{second}/deny", headers=tablet.headers)
     assert cancelled.json()["state"] == "denied"
-    _refused(_answer(client, second, desk), 409, "pairing_state")
+    refused(_answer(client, second, desk), 409, "pairing_state")
     assert client.get("/v1/keys", headers=tablet.headers).json()["envelope"] is None
 
 
 def test_one_pairing_per_device_a_new_one_replaces_the_last(
     client: TestClient, desk: Device, tablet: Device
 ) -> None:
-    first = _start(client, tablet)["id"]
+    first = pairing_of(client, tablet)["id"]
     _answer(client, first, desk)
-    second = _start(client, tablet, b"d" * 32)["id"]
+    second = pairing_of(client, tablet, b"d" * 32)["id"]
     listed = client.get("/v1/devices/pairings", headers=desk.headers).json()
     assert [p["id"] for p in listed] == [second] and listed[0]["state"] == "waiting"
-    _refused(_reveal(client, first, tablet), 404)
+    refused(_reveal(client, first, tablet), 404)
 
 
 def test_a_pairing_is_gone_ten_minutes_after_it_was_asked_for(
     client: TestClient, desk: Device, tablet: Device, clock: MutableClock
 ) -> None:
-    pairing = _start(client, tablet)
+    pairing = pairing_of(client, tablet)
     assert pairing["expires_at"] == (clock.now() + timedelta(minutes=10)).isoformat().replace(
         "+00:00", "Z"
     )
@@ -269,9 +240,9 @@ def test_a_pairing_is_gone_ten_minutes_after_it_was_asked_for(
     clock.advance(timedelta(minutes=9, seconds=59))
     assert _reveal(client, pairing["id"], tablet).status_code == 200
     clock.advance(timedelta(seconds=1))
-    _refused(_approve(client, pairing["id"], desk), 404)
+    refused(_approve(client, pairing["id"], desk), 404)
     assert client.get("/v1/devices/pairings", headers=desk.headers).json() == []
-    _refused(client.get(f"/v1/devices/pairings/{pairing['id']}", headers=tablet.headers), 404)
+    refused(client.get(f"/v1/devices/pairings/{pairing['id']}", headers=tablet.headers), 404)
     assert client.get("/v1/keys", headers=tablet.headers).json()["envelope"] is None
 
 
@@ -279,24 +250,24 @@ def test_an_account_starts_a_limited_number_of_pairings_an_hour(
     client: TestClient, desk: Device, tablet: Device, clock: MutableClock
 ) -> None:
     for n in range(10):
-        _start(client, tablet, bytes([n]) * 32)
+        pairing_of(client, tablet, bytes([n]) * 32)
     r = client.post(
         "/v1/devices/pairings",
         json={"public_key": b64(tablet.public_key), "commitment": b64(os.urandom(32))},
         headers=tablet.headers,
     )
-    _refused(r, 429)
+    refused(r, 429)
     assert 1 <= int(r.headers["retry-after"]) <= 3600
     clock.advance(timedelta(hours=1))
-    _start(client, tablet)
+    pairing_of(client, tablet)
 
 
 def test_removing_the_new_device_removes_its_pairing(
     client: TestClient, desk: Device, tablet: Device
 ) -> None:
-    pairing = _start(client, tablet)["id"]
+    pairing = pairing_of(client, tablet)["id"]
     assert client.delete(f"/v1/devices/{tablet.id}", headers=desk.headers).status_code == 204
-    _refused(client.get(f"/v1/devices/pairings/{pairing}", headers=desk.headers), 404)
+    refused(client.get(f"/v1/devices/pairings/{pairing}", headers=desk.headers), 404)
 
 
 def test_ids_that_cannot_exist_answer_404(client: TestClient, desk: Device) -> None:

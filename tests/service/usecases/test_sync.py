@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -19,25 +18,14 @@ from tests.support.service import Customer, MutableClock, services_of, sign_up_a
 from tests.support.sync import (
     Device,
     b64,
-    first_key,
+    keyed,
     new_device,
     record,
+    refused,
     register,
     unb64,
     version_text,
 )
-
-
-def _keyed(client: TestClient, customer: Customer) -> Device:
-    device = register(client, customer)
-    first_key(client, device)
-    return device
-
-
-@pytest.fixture
-def desk(client: TestClient, customer: Customer) -> Device:
-    """The account's first device, holding the key."""
-    return _keyed(client, customer)
 
 
 def _push(client: TestClient, device: Device, *records: dict[str, Any]) -> Any:
@@ -55,12 +43,6 @@ def _pull(client: TestClient, device: Device, since: int = 0, limit: int = 500) 
     r = client.get(f"/v1/sync/pull?since={since}&limit={limit}", headers=device.headers)
     assert r.status_code == 200, r.text
     return r.json()
-
-
-def _refused(response: Any, status: int, code: str | None = None) -> None:
-    assert response.status_code == status, response.text
-    if code is not None:
-        assert response.json()["code"] == code
 
 
 def _stored(client: TestClient) -> int:
@@ -160,15 +142,15 @@ def test_pull_and_push_need_a_device_and_push_the_current_key(
     client: TestClient, customer: Customer, desk: Device, fake_resend: FakeResend
 ) -> None:
     tablet = new_device(client, customer)  # registered, never paired
-    _refused(_push(client, tablet, record()), 409, "key_required")
+    refused(_push(client, tablet, record()), 409, "key_required")
     assert _pull(client, tablet)["records"] == []  # it may pull: it cannot open anything
     stranger = sign_up_and_in(client, fake_resend)
-    _refused(_push(client, register(client, stranger), record()), 409, "no_key")
+    refused(_push(client, register(client, stranger), record()), 409, "no_key")
     r = client.get("/v1/sync/pull", headers=stranger.headers)
     assert r.status_code == 200  # registered just above
     other = sign_up_and_in(client, fake_resend)
-    _refused(client.get("/v1/sync/pull", headers=other.headers), 409, "device_required")
-    _refused(
+    refused(client.get("/v1/sync/pull", headers=other.headers), 409, "device_required")
+    refused(
         client.post("/v1/sync/push", json={"records": [record()]}, headers=other.headers),
         409,
         "device_required",
@@ -177,7 +159,7 @@ def test_pull_and_push_need_a_device_and_push_the_current_key(
 
 
 def test_a_record_of_another_epoch_refuses_the_whole_push(client: TestClient, desk: Device) -> None:
-    _refused(_push(client, desk, record(), record(epoch=2)), 409, "epoch_changed")
+    refused(_push(client, desk, record(), record(epoch=2)), 409, "epoch_changed")
     assert _stored(client) == 0
 
 
@@ -197,11 +179,11 @@ def test_malformed_pushes_are_refused_and_change_nothing(client: TestClient, des
         {**good, "expires_at": "yesterday"},
         {**good, "extra": "field"},
     ]:
-        _refused(_push(client, desk, bad), 422)
-    _refused(_push(client, desk, good, {**good, "version": version_text(9)}), 422)  # twice
-    _refused(client.post("/v1/sync/push", json={"records": []}, headers=desk.headers), 422)
+        refused(_push(client, desk, bad), 422)
+    refused(_push(client, desk, good, {**good, "version": version_text(9)}), 422)  # twice
+    refused(client.post("/v1/sync/push", json={"records": []}, headers=desk.headers), 422)
     for query in ["since=-1", "limit=0", "limit=1001", "since=x"]:
-        _refused(client.get(f"/v1/sync/pull?{query}", headers=desk.headers), 422)
+        refused(client.get(f"/v1/sync/pull?{query}", headers=desk.headers), 422)
     assert _stored(client) == 0
 
 
@@ -209,10 +191,10 @@ def test_a_record_over_the_cap_or_too_many_records_are_refused_whole(
     client: TestClient, desk: Device
 ) -> None:
     r = _push(client, desk, record(), record(size=16 * 1024 + 1))
-    _refused(r, 413, "record_too_large")
+    refused(r, 413, "record_too_large")
     assert _pushed(client, desk, record(size=16 * 1024))[0]["status"] == "accepted"
     r = _push(client, desk, *[record(size=1) for _ in range(501)])
-    _refused(r, 413, "push_too_large")
+    refused(r, 413, "push_too_large")
     assert _stored(client) == 1
 
 
@@ -220,9 +202,9 @@ def test_a_body_over_the_push_limit_is_refused_before_it_is_read(
     make_client: Callable[..., TestClient], fake_resend: FakeResend
 ) -> None:
     client = make_client(sync_max_push_bytes=64 * 1024, sync_max_record_bytes=16 * 1024)
-    desk = _keyed(client, sign_up_and_in(client, fake_resend))
+    desk = keyed(client, sign_up_and_in(client, fake_resend))
     r = _push(client, desk, *[record(size=16 * 1024) for _ in range(4)])
-    _refused(r, 413)
+    refused(r, 413)
     assert _stored(client) == 0
     assert _pushed(client, desk, *[record(size=16 * 1024) for _ in range(2)])
 
@@ -231,17 +213,17 @@ def test_an_account_keeps_a_limited_number_of_records_but_may_always_delete(
     make_client: Callable[..., TestClient], fake_resend: FakeResend
 ) -> None:
     client = make_client(sync_max_records=100)
-    desk = _keyed(client, sign_up_and_in(client, fake_resend))
+    desk = keyed(client, sign_up_and_in(client, fake_resend))
     records = [record(version=version_text(1), size=300) for _ in range(100)]
     _pushed(client, desk, *records)
     r = _push(client, desk, record())
-    _refused(r, 409, "storage_full")
+    refused(r, 409, "storage_full")
     assert "100" in r.json()["detail"]
     # Replacing records does not grow the count; a smaller tombstone is always accepted.
     tombstone = {**records[0], "version": version_text(2), "ciphertext": b64(os.urandom(50))}
     assert _pushed(client, desk, tombstone)[0]["status"] == "accepted"
     # Another account is not affected by this one's storage.
-    other = _keyed(client, sign_up_and_in(client, fake_resend))
+    other = keyed(client, sign_up_and_in(client, fake_resend))
     assert _pushed(client, other, record())[0]["status"] == "accepted"
 
 
@@ -249,11 +231,11 @@ def test_an_account_keeps_a_limited_number_of_bytes(
     make_client: Callable[..., TestClient], fake_resend: FakeResend
 ) -> None:
     client = make_client(sync_max_account_bytes=1024 * 1024)
-    desk = _keyed(client, sign_up_and_in(client, fake_resend))
+    desk = keyed(client, sign_up_and_in(client, fake_resend))
     big = [record(size=16 * 1024) for _ in range(64)]
     for start in range(0, 64, 16):
         _pushed(client, desk, *big[start : start + 16])
-    _refused(_push(client, desk, record(size=1)), 409, "storage_full")
+    refused(_push(client, desk, record(size=1)), 409, "storage_full")
     # Growing a stored record is refused too; shrinking it is accepted.
     grown = {**big[0], "version": version_text(1), "ciphertext": b64(os.urandom(16 * 1024))}
     assert _pushed(client, desk, grown)[0]["status"] == "accepted"  # same size: no growth
@@ -267,11 +249,11 @@ def test_a_device_pushes_a_limited_number_of_times_a_minute(
 ) -> None:
     client = make_client(sync_pushes_per_minute=3)
     customer = sign_up_and_in(client, fake_resend)
-    desk = _keyed(client, customer)
+    desk = keyed(client, customer)
     for _ in range(3):
         _pushed(client, desk, record())
     r = _push(client, desk, record())
-    _refused(r, 429)
+    refused(r, 429)
     assert 1 <= int(r.headers["retry-after"]) <= 60
     assert _stored(client) == 3
     # The limit is the token's: another device of the account still pushes.
@@ -305,11 +287,11 @@ def test_an_expired_tombstone_is_never_returned_and_housekeeping_deletes_it(
     assert _pushed(client, desk, again)[0]["status"] == "accepted"
 
 
-def test_an_expiry_more_than_ten_years_ahead_is_refused(
+def test_an_expiry_more_than_ten_years_ahead_isrefused(
     client: TestClient, desk: Device, clock: MutableClock
 ) -> None:
     far = (clock.now() + timedelta(days=3661)).isoformat()
-    _refused(_push(client, desk, record(expires_at=far)), 422)
+    refused(_push(client, desk, record(expires_at=far)), 422)
     assert _stored(client) == 0
     near = (clock.now() + timedelta(days=3659)).isoformat()
     assert _pushed(client, desk, record(expires_at=near))[0]["status"] == "accepted"

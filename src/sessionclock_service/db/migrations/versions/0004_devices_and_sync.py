@@ -1,4 +1,4 @@
-"""Devices, pairings, key envelopes and synced records.
+"""Devices, pairings, key envelopes and synced records; deletion grants.
 
 Revision ID: 0004
 Revises: 0003
@@ -37,6 +37,20 @@ def _account_id(table: str) -> list[SchemaItem]:
 
 def upgrade() -> None:
     """Upgrade schema."""
+    op.create_table(
+        "deletion_grants",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        *_account_id("deletion_grants"),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_grants")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_deletion_grants_token_hash")),
+    )
+    with op.batch_alter_table("deletion_grants", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deletion_grants_account_id"), ["account_id"])
+        batch_op.create_index(batch_op.f("ix_deletion_grants_expires_at"), ["expires_at"])
+
     op.create_table(
         "sync_states",
         *_account_id("sync_states"),
@@ -149,5 +163,6 @@ def downgrade() -> None:
         "devices",
         "sync_records",
         "sync_states",
+        "deletion_grants",
     ):
         op.drop_table(table)
