@@ -6,6 +6,7 @@ key store, and what one writes the other reads only through sealed records.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -14,9 +15,18 @@ import pytest
 from sessionclock.core.clock import SystemClock
 from sessionclock.core.devices.api import Pushing
 from sessionclock.core.devices.engine import Outgoing
-from sessionclock.core.devices.records import SealedRecord
+from sessionclock.core.devices.membership import remove_and_rotate
+from sessionclock.core.devices.records import RecordRefusedError, SealedRecord, open_record
+from sessionclock.core.errors import SignedOutError
 from sessionclock.core.models import Session, SessionSource
-from tests.support.devices import Device, device, paired_devices, set_up_first, signed_up
+from tests.support.devices import (
+    Device,
+    device,
+    pair,
+    paired_devices,
+    set_up_first,
+    signed_up,
+)
 from tests.support.fake_resend import FakeResend
 from tests.support.live_service import RunningService
 from tests.support.tamper import flipped, rewrite_record
@@ -142,3 +152,51 @@ def test_a_record_moved_to_another_account_is_refused(
         assert other.repository.all_sessions() == ()
     finally:
         other.close()
+
+
+def test_after_a_device_is_removed_the_others_follow_the_new_key_and_it_is_shut_out(
+    service: RunningService, resend: FakeResend, tmp_path: Path
+) -> None:
+    email = signed_up(service.base_url, resend)
+    desk, tablet, office = (
+        device(service.base_url, tmp_path, email=email, name=name)
+        for name in ("Front desk", "Room tablet", "Office")
+    )
+    try:
+        set_up_first(desk)
+        pair(desk, tablet)
+        pair(desk, office)
+        _add(desk, "Before Marker")
+        desk.sync()
+        office.sync()
+        tablet.sync()
+        old = tablet.keys
+        remove_and_rotate(
+            desk.api,
+            token=desk.token,
+            device_id=tablet.member.device.id,
+            keys=desk.keys,
+            keystore=desk.keystore,
+            records=desk.records,
+        )
+        desk.sync()  # every record sealed again with the new key
+        _add(desk, "After Marker")
+        desk.sync()
+        report = office.sync()  # follows the new epoch with its own envelope, then pulls
+        assert office.keys.epoch == old.epoch + 1 and report.tampered == 0
+        # The tablet's own record of itself reached the service after the desk last pulled:
+        # the office, which has it, seals it again; nothing stays under the old key.
+        desk.sync()
+        assert sorted(s.client_name for s in office.repository.all_sessions()) == [
+            "After Marker",
+            "Before Marker",
+        ]
+        with pytest.raises(SignedOutError):
+            tablet.sync()  # removed: its sign-in was revoked
+        for item in desk.api.pull(token=desk.token, since=0).records:
+            assert item.record.epoch == old.epoch + 1
+            with pytest.raises(RecordRefusedError):
+                open_record(replace(item.record, epoch=old.epoch), keys=old)
+    finally:
+        for each in (desk, tablet, office):
+            each.close()

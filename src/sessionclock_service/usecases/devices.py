@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
-from sessionclock_service.db.models import ApiToken, Device, KeyEnvelope, SyncState
+from sessionclock_service.db.models import Account, ApiToken, Device, KeyEnvelope, SyncState
 from sessionclock_service.errors import ConflictError, NotFoundError
 from sessionclock_service.security import is_row_id, new_id
 from sessionclock_service.usecases.services import Services
@@ -113,7 +113,8 @@ def account_write(services: Services, caller: Caller) -> Iterator[tuple[Session,
     """Open a write transaction holding the lock on the caller's account's sync state.
 
     The state row is made the first time it is needed. A write that fails a foreign key here
-    means the account (or the caller's token) was deleted while the request ran: 401.
+    because the account (or the caller's token) was deleted while the request ran answers 401;
+    any other integrity failure is a fault and goes on as one.
 
     Raises:
         TokenRequiredError: The account or the token is gone.
@@ -122,7 +123,15 @@ def account_write(services: Services, caller: Caller) -> Iterator[tuple[Session,
         with services.db.write() as db:
             yield db, lock_state(db, caller.account_id)
     except IntegrityError:
-        raise TokenRequiredError from None
+        with services.db.read() as db:
+            alive = db.scalar(
+                select(ApiToken.id)
+                .join(Account, Account.id == ApiToken.account_id)
+                .where(ApiToken.id == caller.token_id, Account.id == caller.account_id)
+            )
+        if alive is None:
+            raise TokenRequiredError from None
+        raise
 
 
 def lock_state(db: Session, account_id: str) -> SyncState:

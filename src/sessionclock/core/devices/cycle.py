@@ -68,6 +68,10 @@ class RecordStore(Protocol):
         """Apply opened records and move the cursor."""
         ...
 
+    def start_reseal(self, epoch: int) -> None:
+        """Push every record again at the next sync, sealed in *epoch*."""
+        ...
+
     def finish_reseal(self, epoch: int) -> None:
         """Every record was pushed again in *epoch*."""
         ...
@@ -216,9 +220,14 @@ def sync_account(
         key = load_device_key(keystore, account_id)
         if key is None:
             raise DeviceSyncError(MSG_LEFT_OUT)
-        keys = catch_up(
+        followed = catch_up(
             devices, token=token, keys=keys, key=key, keystore=keystore, account_id=account_id
         )
+        if followed.epoch > keys.epoch:
+            # Seal everything held here again too: a record another device wrote just before
+            # the change may not have reached the device that changed the key.
+            store.start_reseal(followed.epoch)
+        keys = followed
         report = report.plus(sync_once(transport, store, keys, cancelled=cancelled))
         changes += 1
     return report
