@@ -7,6 +7,7 @@ screenshots/admin)
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -28,9 +29,26 @@ from tests.support.service import (
     start_service,
     throwaway_secrets,
 )
+from tests.support.sync import b64, record, recovery, version_text
 
 STAFF = "staff@example.org"
 STAFF_PASSWORD = "staff password for renders"  # noqa: S105 - a throwaway render account
+
+
+def _sync_a_little(client: httpx.Client, email: str) -> None:
+    """Give *email* a device with a key and a few sealed records (the account page counts them)."""
+    token = client.post(
+        "/v1/tokens", json={"email": email, "password": PASSWORD, "device_name": "Front desk"}
+    ).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    client.post("/v1/devices", json={"public_key": b64(os.urandom(32))}, headers=auth)
+    client.post(
+        "/v1/keys",
+        json={"epoch": 1, "envelope": b64(os.urandom(120)), "recovery": recovery()},
+        headers=auth,
+    )
+    records = [record(version=version_text(n), size=512) for n in range(12)]
+    client.post("/v1/sync/push", json={"records": records}, headers=auth).raise_for_status()
 
 
 def main() -> int:
@@ -54,6 +72,7 @@ def main() -> int:
             with httpx.Client(base_url=base, timeout=30) as client:
                 for i in range(3):
                     sign_up(client, mailbox, f"practitioner{i}@example.org")
+                _sync_a_little(client, "practitioner1@example.org")
                 client.post("/v1/accounts", json={"email": "new@example.org", "password": PASSWORD})
             with sync_playwright() as playwright:
                 browser = chromium.launch(playwright)

@@ -29,7 +29,7 @@ from sessionclock.core.licences import Licence, to_json
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import ThemeName
 from sessionclock.core.settings import ClockSettings
-from sessionclock.profile import Profile, load_preferences, open_profile
+from sessionclock.profile import Profile, open_profile
 from sessionclock.store.database import Database
 from sessionclock.ui.dialogs.about_dialog import AboutDialog
 from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
@@ -139,7 +139,7 @@ def test_preferences_are_saved_and_applied_at_once(build: Build) -> None:
     )
     application.update_preferences(preferences)
     assert application.profile is not None
-    assert load_preferences(application.profile.repository) == preferences
+    assert application.profile.repository.preferences() == preferences
     assert application.controller.settings.wrap_up_minutes == 10
     assert application.window.countdown.theme.name is ThemeName.NIGHT
     assert application.room.countdown.theme.name is ThemeName.DAY
@@ -236,7 +236,7 @@ def test_settings_are_opened_and_what_is_accepted_is_applied(qtbot: QtBot, build
     dialog.accept()
     assert application.preferences.reminders.silent
     assert application.profile is not None
-    assert load_preferences(application.profile.repository).reminders.silent
+    assert application.profile.repository.preferences().reminders.silent
 
 
 def test_todays_summary_counts_what_happened(

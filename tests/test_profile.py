@@ -12,7 +12,7 @@ from sessionclock.core.clock import FixedClock, SystemClock
 from sessionclock.core.errors import SessionClockError
 from sessionclock.core.models import Session
 from sessionclock.core.preferences import Preferences, ThemeName
-from sessionclock.profile import load_preferences, open_profile, save_preferences
+from sessionclock.profile import open_profile
 from tests.support.keyrings import no_key_store
 
 
@@ -53,11 +53,11 @@ def test_without_a_key_store_nothing_is_opened_or_stored(tmp_path: Path) -> None
 def test_preferences_are_kept_with_the_account() -> None:
     profile = open_profile(data_dir=None, demo=True, clock=SystemClock(UTC))
     try:
-        assert load_preferences(profile.repository) == Preferences()
+        assert profile.repository.preferences() == Preferences()
         preferences = replace(
             Preferences(), display=replace(Preferences().display, theme=ThemeName.NIGHT)
         )
-        save_preferences(profile.repository, preferences)
-        assert load_preferences(profile.repository).display.theme is ThemeName.NIGHT
+        profile.repository.save_preferences(preferences)
+        assert profile.repository.preferences().display.theme is ThemeName.NIGHT
     finally:
         profile.close()

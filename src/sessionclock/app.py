@@ -30,11 +30,9 @@ from sessionclock.core.themes import theme
 from sessionclock.profile import (
     LocalData,
     Profile,
-    load_preferences,
     open_local_data,
     open_profile,
     record_sync,
-    save_preferences,
 )
 from sessionclock.ui.app_icon import app_icon
 from sessionclock.ui.clock.controller import ClockController
@@ -53,8 +51,11 @@ from sessionclock.ui.single_instance import InstanceServer, ask_running_to_activ
 if TYPE_CHECKING:
     # Built on demand, after the first paint: they bring httpx and the dialogs.
     from sessionclock.core.account.access import Access
+    from sessionclock.core.keystore import KeyStore
     from sessionclock.ui.account.account_flow import AccountFlow
     from sessionclock.ui.account.service_calls import ClientMaker
+    from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
+    from sessionclock.ui.devices.devices_flow import DevicesFlow
     from sessionclock.ui.dialogs.about_dialog import AboutDialog
     from sessionclock.ui.dialogs.settings_dialog import SettingsDialog
     from sessionclock.ui.dialogs.summary_dialog import SummaryDialog
@@ -141,6 +142,8 @@ class Application(QObject):
         self.profile: Profile | None = None
         self.sync_flow: SyncFlow | None = None
         self.accounts: AccountFlow | None = None
+        self.devices: DeviceSyncFlow | None = None
+        self.device_screens: DevicesFlow | None = None
         self._local: LocalData | None = None
         self._access: Access | None = None
         self.preferences = defaults = Preferences()
@@ -213,7 +216,7 @@ class Application(QObject):
         if self.profile is not None:
             self.lock()
         self.profile = profile
-        preferences = load_preferences(profile.repository)
+        preferences = profile.repository.preferences()
         self.sync_flow = self._build_sync_flow(profile, preferences)
         self._apply(preferences)
         self.sync_flow.purge_old_sessions()
@@ -291,6 +294,13 @@ class Application(QObject):
         self.window.show_message(f"Calendar synced: {changes} {noun} applied.")
 
     @Slot()
+    def reload_profile(self) -> None:
+        """Show the open profile as stored again (another device changed it)."""
+        if self.profile is not None:
+            self._apply(self.profile.repository.preferences())
+            self.controller.reload()
+
+    @Slot()
     def sync_now(self) -> None:
         """Sync from the calendar (once the profile is open)."""
         if self.sync_flow is not None:
@@ -314,7 +324,7 @@ class Application(QObject):
         if self.profile is None:
             return
         try:
-            save_preferences(self.profile.repository, preferences)
+            self.profile.repository.save_preferences(preferences)
         except SessionClockError as e:
             self.window.show_message(f"Settings could not be saved: {e}")
             return
@@ -535,6 +545,8 @@ class Application(QObject):
         self.ticker.stop()
         if self.sync_flow is not None:
             self.sync_flow.shutdown()
+        if self.device_screens is not None:
+            self.device_screens.detach()
         try:
             profile.database.delete_account(profile.account_id, profile.keystore)
         except SessionClockError as e:
@@ -606,6 +618,10 @@ class Application(QObject):
         self.room.close()
         if self.tray is not None:
             self.tray.hide()
+        if self.devices is not None:
+            self.devices.stop()
+        if self.device_screens is not None:
+            self.device_screens.detach()
         if self.accounts is not None:
             self.accounts.shutdown()
         if self.profile is not None:
@@ -728,6 +744,7 @@ def start_accounts(
     desktop: Desktop,
     prompts: Prompts,
     make_client: ClientMaker | None = None,
+    keystore: KeyStore | None = None,
 ) -> AccountFlow:
     """Open this computer's profiles and show the account signed in last (or the welcome).
 
@@ -738,6 +755,7 @@ def start_accounts(
         desktop: this computer's services (settings, browser, name).
         prompts: how to ask and tell the practitioner things.
         make_client: makes the service's httpx client (default: ``make_service_client``).
+        keystore: the key store (default: the OS key store).
 
     Raises:
         SessionClockError: the service address is refused, or the key store or the database
@@ -746,11 +764,13 @@ def start_accounts(
     from sessionclock.core.account.address import service_address
     from sessionclock.core.account.client import make_service_client
     from sessionclock.ui.account.account_flow import AccountFlow
+    from sessionclock.ui.device_sync.device_sync_flow import DeviceSyncFlow
+    from sessionclock.ui.devices.devices_flow import DevicesFlow
 
     address = service_address(
         command_line=service_url, environ=os.environ, setting=desktop.settings.service_url()
     )
-    local = open_local_data(data_dir=data_dir)
+    local = open_local_data(data_dir=data_dir, keystore=keystore)
     flow = AccountFlow(
         local=local,
         address=address,
@@ -762,5 +782,19 @@ def start_accounts(
         parent=application,
     )
     application.attach_accounts(flow, local)
+    application.devices = DeviceSyncFlow(
+        application, flow, make_client=make_client or make_service_client, parent=application
+    )
+    screens = application.device_screens = DevicesFlow(
+        make_client=make_client or make_service_client,
+        url=address.url,
+        clock=application.clock,
+        prompts=prompts,
+        window=application.window,
+        parent=application,
+    )
+    screens.follow(flow)
+    screens.noticed.connect(application.notifier.notify)
+    screens.joined.connect(application.devices.sync_now)
     flow.start()
     return flow

@@ -22,16 +22,12 @@ from typing import TYPE_CHECKING
 from sessionclock.core.account.models import LocalAccount, ServiceLink
 from sessionclock.core.clock import Clock
 from sessionclock.core.errors import DecryptionError
-from sessionclock.core.preferences import Preferences
 from sessionclock.core.privacy import LocalFacts
 
 if TYPE_CHECKING:
     from sessionclock.core.keystore import KeyStore
     from sessionclock.store.database import Database
     from sessionclock.store.repository import AccountRepository
-
-PREFERENCES_KEY = "preferences"
-"""The account setting that holds the practitioner's ``Preferences`` as JSON."""
 
 LAST_SYNC_KEY = "last-sync"
 """The account setting that holds when a calendar sync last ran (ISO 8601)."""
@@ -150,8 +146,9 @@ class LocalData:
         self.database.close()
 
 
-def open_local_data(*, data_dir: Path | None) -> LocalData:
-    """Open this computer's database and the OS key store.
+def open_local_data(*, data_dir: Path | None, keystore: KeyStore | None = None) -> LocalData:
+    """Open this computer's database and the OS key store (or *keystore*: another computer's,
+    in tests).
 
     Raises:
         SessionClockError: the key store or the database cannot be used (the message says why).
@@ -159,7 +156,7 @@ def open_local_data(*, data_dir: Path | None) -> LocalData:
     from sessionclock.core.keystore import KeyringKeyStore
     from sessionclock.store.database import Database, default_database_path
 
-    keystore = KeyringKeyStore()
+    keystore = keystore or KeyringKeyStore()
     keystore.check_available()
     path = (data_dir / "sessionclock.db") if data_dir else default_database_path()
     return LocalData(Database.open(path), keystore)
@@ -191,25 +188,11 @@ def open_profile(*, data_dir: Path | None, demo: bool, clock: Clock) -> Profile:
     database = Database.open(path)
     accounts = database.account_ids()
     account_id = accounts[0] if accounts else database.create_account()
-    repository = database.repository(account_id, keystore)
+    repository = database.repository(account_id, keystore, clock=clock)
     if demo:
         for session in demo_day(clock.now()):
             repository.add(session)
     return Profile(database, keystore, account_id, repository, cleanups, demo=demo)
-
-
-def load_preferences(repository: AccountRepository) -> Preferences:
-    """Return the account's preferences (defaults where none are stored)."""
-    return Preferences.from_json(repository.get_setting(PREFERENCES_KEY))
-
-
-def save_preferences(repository: AccountRepository, preferences: Preferences) -> None:
-    """Store the account's preferences.
-
-    Raises:
-        SessionClockError: the store refused (the message says why).
-    """
-    repository.set_setting(PREFERENCES_KEY, preferences.to_json())
 
 
 def record_sync(repository: AccountRepository, when: datetime) -> None:

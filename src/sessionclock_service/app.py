@@ -20,7 +20,16 @@ from starlette.types import ASGIApp
 
 from sessionclock_service.api.errors import add_error_handlers
 from sessionclock_service.api.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from sessionclock_service.api.routes import accounts, admin, billing, health, tokens
+from sessionclock_service.api.routes import (
+    accounts,
+    admin,
+    billing,
+    devices,
+    health,
+    keys,
+    sync,
+    tokens,
+)
 from sessionclock_service.clock import Clock, SystemClock
 from sessionclock_service.db.engine import Database
 from sessionclock_service.integrations.email import (
@@ -110,6 +119,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(accounts.pages)
     app.include_router(tokens.router)
     app.include_router(billing.router)
+    app.include_router(devices.router)
+    app.include_router(keys.router)
+    app.include_router(sync.router)
     app.include_router(billing.pages)
     app.include_router(admin.router)
     app.mount(
@@ -121,7 +133,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         limit=settings.max_body_bytes,
-        webhook_limit=settings.max_webhook_body_bytes,
+        larger={
+            "/v1/stripe/webhook": settings.max_webhook_body_bytes,
+            "/v1/sync/push": settings.sync_max_push_bytes,
+            "/v1/keys/rotate": settings.sync_max_push_bytes,
+        },
     )
     # Added last, so outermost of these: a request for another host is refused first.
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts)

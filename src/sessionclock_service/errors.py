@@ -21,12 +21,15 @@ class ServiceError(Exception):
         status: The HTTP status of the answer.
         message: What the answer says by default (never anything secret).
         headers: Extra response headers (e.g. ``WWW-Authenticate``).
+        code: A short name the caller can act on, where one status has several meanings
+            (``epoch_changed``, ``storage_full``, ...); ``None`` leaves it out of the answer.
         retry_after: Seconds the caller should wait before trying again, when known.
     """
 
     status: ClassVar[HTTPStatus] = HTTPStatus.BAD_REQUEST
     message: ClassVar[str] = "The request cannot be served."
     headers: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    code: ClassVar[str | None] = None
 
     def __init__(self, message: str | None = None, *, retry_after: int | None = None) -> None:
         super().__init__(message or self.message)
@@ -51,3 +54,23 @@ class NotFoundError(ServiceError):
 
     status = HTTPStatus.NOT_FOUND
     message = "Not found."
+
+
+class InvalidInputError(ServiceError):
+    """Raised when input is well-formed but not acceptable (e.g. a short password)."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class ConflictError(ServiceError):
+    """Raised when a request cannot apply to the state it finds; ``code`` says which state."""
+
+    status = HTTPStatus.CONFLICT
+    message = "The request conflicts with the current state."
+
+
+class TooLargeError(ServiceError):
+    """Raised when something in a request is larger than the service keeps."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    message = "The request is too large."

@@ -32,6 +32,11 @@ _PLACEHOLDER_MARKERS = ("changethis", "change-me", "changeme", "placeholder", "s
 _MIN_SECRET_LENGTH = 32
 
 DAY = 24 * 60 * 60
+MIB = 1024 * 1024
+MAX_CIPHERTEXT_BYTES = MIB
+"""The largest record cap any configuration may set."""
+MAX_PUSH_RECORDS = 1000
+"""The most records per push any configuration may allow."""
 Seconds = Annotated[int, Field(ge=1, le=DAY)]
 Count = Annotated[int, Field(ge=1, le=100_000)]
 Bytes = Annotated[int, Field(ge=1024, le=16 * 1024 * 1024)]
@@ -78,6 +83,17 @@ class Settings(BaseSettings):
         mail_max_per_address: Sign-ups and reset requests one client address may make per hour.
         max_tokens_per_account: Devices signed in at once; signing in one more signs out the
             one unused the longest.
+        deletion_grant_days: A deletion grant (a credential that can only delete its account)
+            lasts this long.
+        pairing_minutes: A pairing not finished this long after the new device asked is gone.
+        pairings_per_hour: Pairings one account may start an hour.
+        key_changes_per_hour: First keys, restarts and rotations one account may make an hour.
+        sync_max_record_bytes: Largest sealed record accepted.
+        sync_max_records: Records one account may keep.
+        sync_max_account_bytes: Bytes of sealed records one account may keep.
+        sync_max_push_records: Records one push may carry.
+        sync_max_push_bytes: Largest body of a push or a rotation (other routes: max_body_bytes).
+        sync_pushes_per_minute: Pushes one device (token) may make a minute.
         stripe_api_key: Stripe secret key; empty turns billing off (its routes answer 503).
         stripe_webhook_secret: Signing secret of the Stripe webhook endpoint.
         stripe_price_id: The one subscription price offered (a server-side allowlist of one).
@@ -129,6 +145,16 @@ class Settings(BaseSettings):
     mail_max_per_recipient: Annotated[int, Field(ge=1, le=100)] = 5
     mail_max_per_address: Count = 30
     max_tokens_per_account: Annotated[int, Field(ge=1, le=1000)] = 20
+    deletion_grant_days: Annotated[int, Field(ge=1, le=365)] = 30
+    pairing_minutes: Annotated[int, Field(ge=1, le=60)] = 10
+    pairings_per_hour: Annotated[int, Field(ge=1, le=1000)] = 10
+    key_changes_per_hour: Annotated[int, Field(ge=1, le=1000)] = 10
+    sync_max_record_bytes: Annotated[int, Field(ge=1024, le=MAX_CIPHERTEXT_BYTES)] = 16 * 1024
+    sync_max_records: Annotated[int, Field(ge=100, le=1_000_000)] = 50_000
+    sync_max_account_bytes: Annotated[int, Field(ge=MIB, le=4 * 1024 * MIB)] = 64 * MIB
+    sync_max_push_records: Annotated[int, Field(ge=1, le=MAX_PUSH_RECORDS)] = 500
+    sync_max_push_bytes: Annotated[int, Field(ge=64 * 1024, le=64 * MIB)] = 4 * MIB
+    sync_pushes_per_minute: Annotated[int, Field(ge=1, le=10_000)] = 120
     stripe_api_key: Annotated[str, Field(validation_alias="STRIPE_API_KEY")] = ""
     stripe_webhook_secret: Annotated[str, Field(validation_alias="STRIPE_WEBHOOK_SECRET")] = ""
     stripe_price_id: Annotated[str, Field(validation_alias="STRIPE_PRICE_ID")] = ""
@@ -206,6 +232,17 @@ class Settings(BaseSettings):
     def _refuse_what_must_never_run(self) -> Self:
         """Refuse half-configured billing anywhere, and placeholders and gaps in production."""
         problems: list[str] = []
+        if self.sync_max_record_bytes > self.sync_max_account_bytes:
+            problems.append(
+                f"{env_name('sync_max_record_bytes')} must not exceed "
+                f"{env_name('sync_max_account_bytes')}"
+            )
+        if self.sync_max_push_bytes < 2 * self.sync_max_record_bytes:
+            # base64 makes a record a third larger; one largest record must fit in a push.
+            problems.append(
+                f"{env_name('sync_max_push_bytes')} must be at least twice "
+                f"{env_name('sync_max_record_bytes')}"
+            )
         if self.billing_enabled and not (self.stripe_webhook_secret and self.stripe_price_id):
             # A key without a webhook secret would mean accepting unverified webhooks.
             problems.append(

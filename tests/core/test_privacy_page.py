@@ -65,6 +65,7 @@ def test_local_facts_say_how_much_and_where_without_any_name() -> None:
 
 def test_service_facts_list_what_the_service_knows() -> None:
     view = AccountView(
+        id="a1b2c3d4e5f60718293a4b5c6d7e8f90",
         email="ann@clinic.example",
         created_at=WHEN,
         entitlement=Entitlement(

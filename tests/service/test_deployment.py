@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import ssl
 import subprocess
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,9 +32,11 @@ from tests.support.service import (
     service_env,
     sign_in_status,
     sign_up,
+    sign_up_and_in,
     start_service,
     throwaway_secrets,
 )
+from tests.support.sync import Device, b64, first_key, new_device, record, register, version_text
 
 WRONG = "not the password at all"
 
@@ -137,6 +141,83 @@ def test_two_services_on_one_postgresql_send_every_message_once(
     assert sent == sorted(recipients + signed_up)  # every message, each exactly once
     keys = [m.headers["idempotency-key"] for m in fake_resend.sent]
     assert len(set(keys)) == len(keys)
+
+
+def test_concurrent_pushes_to_one_account_get_increasing_seqs_and_a_puller_misses_none(
+    served_database: str, serve: Callable[..., str], fake_resend: FakeResend
+) -> None:
+    base = serve(served_database, workers=2, sync_pushes_per_minute="10000")
+    with httpx.Client(base_url=base, timeout=60, limits=httpx.Limits(max_connections=20)) as client:
+        customer = sign_up_and_in(client, fake_resend)
+        desk = register(client, customer)
+        first_key(client, desk)
+        devices = [desk]
+        for n in range(3):
+            device = new_device(client, customer, f"Device {n}")
+            r = client.put(
+                "/v1/keys/envelope",
+                json={"epoch": 1, "envelope": b64(b"e" * 80)},
+                headers=device.headers,
+            )
+            assert r.status_code == 200, r.text
+            devices.append(device)
+        done = threading.Event()
+
+        def pushes(device: Device) -> list[tuple[str, str, int]]:
+            """Push 20 times 3 records, each record twice (a new one, then a newer version)."""
+            accepted = []
+            ids = [str(uuid.uuid4()) for _ in range(30)]
+            for n in range(20):
+                batch = [
+                    record(record_id=ids[(n * 3 + k) % 30], version=version_text(n * 3 + k))
+                    for k in range(3)
+                ]
+                r = client.post("/v1/sync/push", json={"records": batch}, headers=device.headers)
+                assert r.status_code == 200, r.text
+                accepted += [(x["record_id"], x["version"], x["seq"]) for x in r.json()["results"]]
+                assert {x["status"] for x in r.json()["results"]} == {"accepted"}
+            return accepted
+
+        def pulls() -> dict[str, tuple[str, int]]:
+            """Pull in small pages until the pushes are over and nothing more comes."""
+            seen: dict[str, tuple[str, int]] = {}
+            cursor, last_round = 0, False
+            deadline = time.monotonic() + 300
+            while True:
+                assert time.monotonic() < deadline, "the pushes never ended"
+                over = done.is_set()
+                page = client.get(f"/v1/sync/pull?since={cursor}&limit=7", headers=desk.headers)
+                assert page.status_code == 200, page.text
+                body = page.json()
+                seqs = [x["seq"] for x in body["records"]]
+                assert seqs == sorted(seqs) and all(s > cursor for s in seqs)
+                for x in body["records"]:
+                    seen[x["record_id"]] = (x["version"], x["seq"])
+                cursor = body["cursor"]
+                if not body["more"] and last_round:
+                    return seen
+                last_round = over and not body["more"]
+
+        with ThreadPoolExecutor(max_workers=len(devices) + 1) as pool:
+            puller = pool.submit(pulls)
+            pushers = [pool.submit(pushes, d) for d in devices]
+            try:
+                written = [f.result() for f in pushers]
+            finally:
+                done.set()  # the puller stops even when a push failed
+            seen = puller.result()
+        # Every accepted write took its own number, and each device's numbers only grew.
+        seqs = [seq for one in written for _, _, seq in one]
+        assert sorted(seqs) == list(range(1, 4 * 60 + 1))
+        for one in written:
+            assert [seq for _, _, seq in one] == sorted(seq for _, _, seq in one)
+        # The puller, following its cursor while the writes went on, missed no final version.
+        final = {}
+        for record_id, version, seq in sorted(
+            (w for one in written for w in one), key=lambda w: w[2]
+        ):
+            final[record_id] = (version, seq)
+        assert seen == final
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from sessionclock.core.account.models import (
 from sessionclock.core.errors import DecryptionError, NotFoundError
 from sessionclock.core.keystore import KeyringKeyStore
 from sessionclock.core.models import Session, SessionSource, StoredSpan
+from sessionclock.core.preferences import Preferences
 from sessionclock.store import AccountRepository, Database
 
 DAY = datetime(2026, 5, 4, tzinfo=ZoneInfo("America/Toronto"))
@@ -66,6 +67,7 @@ def victim(db: Database, keystore: KeyringKeyStore) -> Victim:
     repo.set_feed_url("https://calendar.test/victim.ics")
     repo.link_service(ServiceLink("https://service.test", "victim@example.org"))
     repo.save_entitlement(CHECK)
+    repo.save_preferences(Preferences(start_at_login=True))
     return Victim(repo=repo, calendar=calendar, manual=manual)
 
 
@@ -87,6 +89,7 @@ def _snapshot(repo: AccountRepository, ids: list[int]) -> object:
         repo.feed_connected(),
         repo.service_link(),
         repo.entitlement(),
+        repo.preferences(),
     )
 
 
@@ -122,6 +125,9 @@ ATTACKS: dict[str, Attack] = {
     "entitlement": lambda b, a: b.entitlement(),
     "save_entitlement": lambda b, a: b.save_entitlement(CHECK),
     "link_service": lambda b, a: b.link_service(ServiceLink("https://service.test", "b@x.org")),
+    "preferences": lambda b, a: b.preferences(),
+    "save_preferences": lambda b, a: b.save_preferences(Preferences(start_at_login=False)),
+    "watch_changes": lambda b, a: b.watch_changes(None),
 }
 
 # What B must get back when it reads, or the error it must get when it writes A's rows.
@@ -137,6 +143,7 @@ EXPECTED: dict[str, object] = {
     "feed_connected": False,
     "service_link": None,
     "entitlement": None,
+    "preferences": Preferences(),
 }
 REFUSED = {
     "update",

@@ -332,3 +332,20 @@ def test_moving_a_booking_lets_its_reminders_fire_again_but_extending_does_not(
     moved = session.with_changes(start=start + timedelta(hours=2), end=start + timedelta(hours=3))
     repo.apply_sync(add=(), update=(moved,), remove_ids=())
     assert repo.fired_reminders([session.id]) == frozenset()
+
+
+def test_a_change_watcher_hears_each_write_and_nothing_once_stopped(
+    repo: AccountRepository,
+) -> None:
+    heard: list[str] = []
+    repo.watch_changes(lambda: heard.append("changed"))
+    session = repo.add(make_session("Ann", at(9)))
+    repo.update(session.with_changes(extra_minutes=5))
+    repo.sessions_between(DAY, DAY + timedelta(days=1))  # reading is not a change
+    assert heard == ["changed", "changed"]
+    with pytest.raises(NotFoundError):
+        repo.delete(-1)
+    assert heard == ["changed", "changed"]  # a refused change changed nothing
+    repo.watch_changes(None)
+    repo.delete(session.id or -1)
+    assert heard == ["changed", "changed"]

@@ -22,7 +22,16 @@ from sessionclock.store.database import (
 from sessionclock.store.engine import make_engine
 from sessionclock.store.tables import Base
 
-TABLES = {"accounts", "sessions", "fired_reminders", "settings", "feed_sources", "service_links"}
+TABLES = {
+    "accounts",
+    "sessions",
+    "fired_reminders",
+    "settings",
+    "feed_sources",
+    "service_links",
+    "sync_records",
+    "sync_state",
+}
 
 
 @pytest.fixture
@@ -130,10 +139,48 @@ def test_a_database_from_before_accounts_keeps_its_data_unlinked(tmp_path: Path)
     engine.dispose()
     db = Database.open(path)
     try:
-        assert schema_revision(db.engine) == SCHEMA_REVISION == "0002"
+        assert schema_revision(db.engine) == SCHEMA_REVISION == "0003"
         assert db.account_ids() == ("old-profile",)
         assert db.linked_account_ids() == frozenset()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT value_json FROM settings")).scalar() == "1"
     finally:
         db.close()
+
+
+def test_sessions_from_before_syncing_get_their_own_record_ids_and_wait_to_be_pushed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sessionclock.db"
+    engine = make_engine(path)
+    upgrade(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO accounts (id) VALUES ('a')"))
+        for hour in (9, 10, 11):
+            connection.execute(
+                text(
+                    "INSERT INTO sessions (account_id, client_name_sealed, start_utc, start_zone,"
+                    " end_utc, end_zone, source) VALUES ('a', x'00', :s, 'UTC', :e, 'UTC',"
+                    " 'manual')"
+                ),
+                {"s": f"2026-11-10 {hour:02d}:00:00", "e": f"2026-11-10 {hour:02d}:50:00"},
+            )
+    engine.dispose()
+    db = Database.open(path)
+    try:
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT record_id, version, synced_version, dirty FROM sessions")
+            ).all()
+        assert len({row.record_id for row in rows}) == 3
+        assert all(len(row.record_id) == 36 for row in rows)
+        assert {(row.version, row.synced_version, row.dirty) for row in rows} == {("", None, 1)}
+        assert _differences(db.engine) == []
+    finally:
+        db.close()
+    engine = make_engine(path)
+    try:
+        downgrade(engine, "0002")
+        assert "record_id" not in {c["name"] for c in inspect(engine).get_columns("sessions")}
+    finally:
+        engine.dispose()

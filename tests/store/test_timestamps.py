@@ -10,8 +10,8 @@ import pytest
 
 from sessionclock.core.errors import StorageError
 from sessionclock.core.models import Session
+from sessionclock.core.timestamps import from_stored, to_utc, zone_label
 from sessionclock.store import AccountRepository
-from sessionclock.store.timestamps import from_stored, to_utc, zone_label
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from sessionclock.app import Application, start_accounts
 from sessionclock.core.clock import Clock
+from sessionclock.core.keystore import KeyStore
 from sessionclock.ui.account.account_flow import AccountFlow
 from sessionclock.ui.account.sign_in_dialog import Page, SignInDialog
 from tests.support.desktop import Browser, fake_desktop
@@ -65,8 +66,10 @@ def start_app(
     data: Path,
     clock: Clock,
     prompts: ScriptedPrompts | None = None,
+    keystore: KeyStore | None = None,
 ) -> AccountsApp:
-    """Start the app on the profiles in *data*, signing in at *service_url*."""
+    """Start the app on the profiles in *data*, signing in at *service_url* (with *keystore*:
+    this computer's key store, default the OS one)."""
     browser = Browser()
     prompts = prompts or ScriptedPrompts()
     desktop = fake_desktop(data, browser=browser)
@@ -74,7 +77,12 @@ def start_app(
     qtbot.addWidget(application.window)
     qtbot.addWidget(application.room)
     flow = start_accounts(
-        application, data_dir=data, service_url=service_url, desktop=desktop, prompts=prompts
+        application,
+        data_dir=data,
+        service_url=service_url,
+        desktop=desktop,
+        prompts=prompts,
+        keystore=keystore,
     )
     return AccountsApp(application, flow, browser, prompts, data)
 
@@ -87,9 +95,12 @@ def running_app(
     data: Path,
     clock: Clock,
     prompts: ScriptedPrompts | None = None,
+    keystore: KeyStore | None = None,
 ) -> Iterator[AccountsApp]:
     """``start_app``, shut down afterwards."""
-    app = start_app(qtbot, service_url=service_url, data=data, clock=clock, prompts=prompts)
+    app = start_app(
+        qtbot, service_url=service_url, data=data, clock=clock, prompts=prompts, keystore=keystore
+    )
     try:
         yield app
     finally:

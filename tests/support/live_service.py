@@ -8,9 +8,12 @@ offline grace, deleting an account) run against it as the practitioner's app wou
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 import httpx
@@ -40,6 +43,7 @@ class RunningService:
     database_url: str
     env: dict[str, str]
     _process: subprocess.Popen[bytes] | None = field(repr=False)
+    log: Path | None = None
 
     @property
     def port(self) -> int:
@@ -62,7 +66,8 @@ class RunningService:
     def restart(self) -> None:
         """Start the service again at the same address, on the same database."""
         self.stop()
-        self._process, _ = start_service(self.env, port=self.port)
+        with _log_file(self.log) as stderr:
+            self._process, _ = start_service(self.env, port=self.port, stderr=stderr)
 
 
 def service_environment(
@@ -86,10 +91,20 @@ def service_environment(
     return service_env(database_url, **(settings | extra))
 
 
-def run_service(env: dict[str, str]) -> RunningService:
-    """Start the service with *env* and wait until it answers."""
-    process, base = start_service(env)
-    return RunningService(base, env["SESSIONCLOCK_DATABASE_URL"], env, process)
+def run_service(env: dict[str, str], *, log: Path | None = None) -> RunningService:
+    """Start the service with *env* and wait until it answers (its log appended to *log*)."""
+    with _log_file(log) as stderr:
+        process, base = start_service(env, stderr=stderr)
+    return RunningService(base, env["SESSIONCLOCK_DATABASE_URL"], env, process, log)
+
+
+@contextmanager
+def _log_file(path: Path | None) -> Iterator[int | IO[bytes]]:
+    if path is None:
+        yield subprocess.DEVNULL
+        return
+    with path.open("ab") as file:  # the child process keeps its own handle
+        yield file
 
 
 def new_database(request: pytest.FixtureRequest, kind: str, folder: Path, name: str) -> str:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import httpx
 from fastapi.testclient import TestClient
@@ -226,7 +226,7 @@ def start_service(
     env: Mapping[str, str],
     *,
     workers: int = 1,
-    stderr: int = subprocess.DEVNULL,
+    stderr: int | IO[bytes] = subprocess.DEVNULL,
     deadline_seconds: float = 60,
     port: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:

@@ -49,6 +49,7 @@ class Purpose(enum.StrEnum):
     FEED_URL = "feed-url"
     ACCOUNT_EMAIL = "account-email"
     ENTITLEMENT = "entitlement"
+    SYNC_RECORD = "sync-record"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +159,17 @@ def associated_data(*, purpose: Purpose, account_id: str, key_id: bytes) -> byte
 
     Each part is length-prefixed, so no two different triples encode to the same bytes.
     """
-    parts = (
+    return length_prefixed(
         f"sessionclock-seal-v{FORMAT_VERSION}".encode(),
         purpose.value.encode("utf-8"),
         account_id.encode("utf-8"),
         key_id,
     )
+
+
+def length_prefixed(*parts: bytes) -> bytes:
+    """Return *parts* joined, each after its length (two bytes), so that no two different lists
+    of parts encode to the same bytes (associated data, key derivation contexts)."""
     return b"".join(struct.pack(">H", len(part)) + part for part in parts)
 
 

@@ -141,3 +141,36 @@ class CodeRefusedError(AccountError):
 
 class PasswordRulesError(AccountError, ValidationError):
     """The service refused a new password (too short, too common); the message says why."""
+
+
+class DeviceSyncError(SessionClockError):
+    """Syncing between the practitioner's devices cannot go on (the message says why)."""
+
+
+class KeyNotVerifiedError(DeviceSyncError):
+    """A data key handed over by the service could not be verified as coming from one of the
+    practitioner's own devices (or from the recovery code), so it was not used."""
+
+
+class PairingRefusedError(DeviceSyncError):
+    """A pairing exchange did not check out (the other side's commitment did not match), or it
+    was denied, expired or cancelled."""
+
+
+class RecoveryCodeError(ValidationError):
+    """A recovery code as typed cannot be right (wrong length, a typo the check catches), or it
+    does not open the account's key."""
+
+
+class SyncRefusedError(AccountError):
+    """The account service refused a device, key or sync request; ``code`` says why.
+
+    Attributes:
+        code: the service's refusal code (``docs/sync-api.md``), e.g. ``epoch_changed``.
+        status: the HTTP status.
+    """
+
+    def __init__(self, message: str, *, code: str, status: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status

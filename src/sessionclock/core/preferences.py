@@ -16,6 +16,9 @@ from sessionclock.core.settings import DEFAULT_REMINDER_LEADS, ClockSettings, La
 
 _T = TypeVar("_T")
 
+PREFERENCES_KEY = "preferences"
+"""The account setting that holds the practitioner's ``Preferences`` as JSON."""
+
 
 class ThemeName(enum.StrEnum):
     """The colour themes."""

@@ -19,12 +19,15 @@ from sqlalchemy import Engine, delete, select, text
 from sqlalchemy.orm import sessionmaker
 
 from sessionclock.core.account.credentials import delete_token
+from sessionclock.core.clock import Clock, SystemClock
 from sessionclock.core.crypto import Sealer, delete_key
+from sessionclock.core.devices.keys import forget_sync_keys
 from sessionclock.core.errors import NotFoundError
 from sessionclock.core.keystore import KeyStore
 from sessionclock.store.engine import checkpoint_wal, make_engine, writer
 from sessionclock.store.failures import storage_errors
 from sessionclock.store.repository import AccountRepository
+from sessionclock.store.sync_records import SyncRecords
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -36,6 +39,8 @@ from sessionclock.store.tables import (
     ServiceLinkRow,
     SessionRow,
     SettingRow,
+    SyncRecordRow,
+    SyncStateRow,
 )
 
 APP_NAME = "SessionClock"
@@ -48,7 +53,7 @@ def default_database_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / DATABASE_FILENAME
 
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The newest migration's revision; a test checks it against the migration scripts."""
 
 
@@ -115,8 +120,15 @@ class Database:
         with storage_errors(), self._readers() as session:
             return tuple(session.scalars(select(AccountRow.id).order_by(AccountRow.id)))
 
-    def repository(self, account_id: str, keystore: KeyStore) -> AccountRepository:
+    def repository(
+        self, account_id: str, keystore: KeyStore, *, clock: Clock | None = None
+    ) -> AccountRepository:
         """Return the repository of *account_id*, sealing with its key in *keystore*.
+
+        Args:
+            account_id: the local account.
+            keystore: where its key lives.
+            clock: what versions its changes (default: the computer's clock).
 
         Raises:
             NotFoundError: there is no such account.
@@ -124,7 +136,27 @@ class Database:
         if account_id not in self.account_ids():
             raise NotFoundError("This profile does not exist on this computer.")
         return AccountRepository(
-            engine=self.engine, account_id=account_id, sealer=Sealer(keystore, account_id)
+            engine=self.engine,
+            account_id=account_id,
+            sealer=Sealer(keystore, account_id),
+            clock=clock or SystemClock(),
+        )
+
+    def sync_records(
+        self, account_id: str, keystore: KeyStore, *, clock: Clock | None = None
+    ) -> SyncRecords:
+        """Return *account_id*'s records for syncing between devices.
+
+        Raises:
+            NotFoundError: there is no such account.
+        """
+        if account_id not in self.account_ids():
+            raise NotFoundError("This profile does not exist on this computer.")
+        return SyncRecords(
+            engine=self.engine,
+            account_id=account_id,
+            sealer=Sealer(keystore, account_id),
+            clock=clock or SystemClock(),
         )
 
     def linked_account_ids(self) -> frozenset[str]:
@@ -133,19 +165,28 @@ class Database:
             return frozenset(session.scalars(select(ServiceLinkRow.account_id)))
 
     def delete_account(self, account_id: str, keystore: KeyStore) -> None:
-        """Delete every row of *account_id*, then its key and its sign-in token, then scrub the
+        """Delete every row of *account_id*, then its keys and its sign-in token, then scrub the
         WAL.
 
         Deleting an account that no longer exists still deletes its key and token, so a deletion
         that failed half-way can simply be repeated.
         """
-        tables = (FiredReminderRow, SessionRow, SettingRow, FeedSourceRow, ServiceLinkRow)
+        tables = (
+            FiredReminderRow,
+            SessionRow,
+            SettingRow,
+            FeedSourceRow,
+            ServiceLinkRow,
+            SyncRecordRow,
+            SyncStateRow,
+        )
         with storage_errors(), self._writers.begin() as session:
             for table in tables:
                 session.execute(delete(table).where(table.account_id == account_id))
             session.execute(delete(AccountRow).where(AccountRow.id == account_id))
         delete_key(keystore, account_id)
         delete_token(keystore, account_id)
+        forget_sync_keys(keystore, account_id)
         with storage_errors():
             checkpoint_wal(self.engine)
 

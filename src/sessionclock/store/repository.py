@@ -10,31 +10,42 @@ dataclasses; ORM rows never leave this module.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeAlias, cast
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import Engine, Select, delete, func, select, update
+from sqlalchemy.dialects.sqlite import Insert, insert
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from sessionclock.core.account.access import EntitlementRecord
 from sessionclock.core.account.models import ServiceLink
+from sessionclock.core.clock import Clock
 from sessionclock.core.crypto import Purpose, Sealer
+from sessionclock.core.devices.records import RecordKind, new_record_id, shared_part
 from sessionclock.core.errors import ManualSessionError, NotFoundError
 from sessionclock.core.models import Session, SessionSource, StoredSpan
+from sessionclock.core.preferences import PREFERENCES_KEY, Preferences
+from sessionclock.core.timestamps import to_utc
 from sessionclock.store.engine import checkpoint_wal, writer
 from sessionclock.store.failures import storage_errors
+from sessionclock.store.sync_rows import (
+    Stamps,
+    delete_sessions,
+    fill_session_row,
+    session_of,
+    touch_singleton,
+)
 from sessionclock.store.tables import (
     FeedSourceRow,
     FiredReminderRow,
     ServiceLinkRow,
     SessionRow,
     SettingRow,
+    SyncRecordRow,
 )
-from sessionclock.store.timestamps import from_stored, to_utc, zone_label
 
 JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, "JSONValue"] | None
 """A value that survives a JSON round trip unchanged (tuples come back as lists)."""
@@ -50,19 +61,30 @@ class AccountRepository:
     "account-email" and its last subscription check with "entitlement", under the account's own
     key.
 
+    Every change to a session, the calendar connection or the shared preferences also gives the
+    synced record a new version and marks it for the next push to the practitioner's other
+    devices, in the same transaction; a deleted session leaves a tombstone (``sync_rows``).
+
     Attributes:
         account_id: the only account this repository reads or changes.
     """
 
-    def __init__(self, *, engine: Engine, account_id: str, sealer: Sealer) -> None:
+    def __init__(self, *, engine: Engine, account_id: str, sealer: Sealer, clock: Clock) -> None:
         """Create a repository for *account_id*; use ``Database.repository`` instead."""
         if sealer.account_id != account_id:
             raise ValueError("the sealer must belong to the same account")
         self.account_id = account_id
         self._engine = engine
         self._sealer = sealer
+        self._clock = clock
         self._readers = sessionmaker(engine, expire_on_commit=False)
         self._writers = sessionmaker(writer(engine), expire_on_commit=False)
+        self._on_change: Callable[[], None] | None = None
+
+    def watch_changes(self, listener: Callable[[], None] | None) -> None:
+        """Call *listener* after each change is written, in the writing thread (None: stop);
+        the sync with the practitioner's other devices pushes soon after."""
+        self._on_change = listener
 
     # Sessions ---------------------------------------------------------------------------------
 
@@ -114,7 +136,7 @@ class AccountRepository:
             ValueError: *session* already has an id (use ``update``).
         """
         with self._write() as orm:
-            return self._insert(orm, session)
+            return self._insert(orm, session, self._stamps(orm))
 
     def update(self, session: Session) -> Session:
         """Replace the stored session that has *session*'s id; return *session*.
@@ -123,7 +145,7 @@ class AccountRepository:
             NotFoundError: this account has no session with that id.
         """
         with self._write() as orm:
-            self._update(orm, session)
+            self._update(orm, session, self._stamps(orm))
         return session
 
     def delete(self, session_id: int) -> None:
@@ -133,9 +155,10 @@ class AccountRepository:
             NotFoundError: this account has no session with that id.
         """
         with self._write() as orm:
-            if self._session_row(orm, session_id) is None:
+            row = self._session_row(orm, session_id)
+            if row is None:
                 raise NotFoundError(_NOT_FOUND)
-            self._delete_sessions(orm, [session_id])
+            self._delete_rows(orm, [row], self._stamps(orm))
 
     def apply_sync(
         self,
@@ -151,6 +174,7 @@ class AccountRepository:
             ManualSessionError: a session to remove was added by hand; syncs never remove those.
         """
         with self._write() as orm:
+            stamps = self._stamps(orm)
             if remove_ids:
                 rows = orm.scalars(
                     select(SessionRow).where(
@@ -163,25 +187,35 @@ class AccountRepository:
                     raise ManualSessionError(
                         "A calendar sync cannot remove a session that was added by hand."
                     )
-                self._delete_sessions(orm, remove_ids)
+                self._delete_rows(orm, rows, stamps)
             for session in update:
-                self._update(orm, session)
+                self._update(orm, session, stamps)
             for session in add:
-                self._insert(orm, session)
+                self._insert(orm, session, stamps)
 
     def purge_before(self, cutoff: datetime) -> int:
-        """Delete the sessions that ended before *cutoff*, with their reminders; return how many."""
+        """Delete the sessions that ended before *cutoff*, with their reminders; return how many.
+
+        Each leaves a tombstone, so the practitioner's other devices (and the service) let go of
+        it too; tombstones older than *cutoff* that were pushed are forgotten.
+        """
         with self._write() as orm:
-            ids = list(
-                orm.scalars(
-                    select(SessionRow.id).where(
-                        SessionRow.account_id == self.account_id,
-                        SessionRow.end_utc < to_utc(cutoff),
-                    )
+            rows = orm.scalars(
+                select(SessionRow).where(
+                    SessionRow.account_id == self.account_id,
+                    SessionRow.end_utc < to_utc(cutoff),
+                )
+            ).all()
+            self._delete_rows(orm, rows, self._stamps(orm))
+            orm.execute(
+                delete(SyncRecordRow).where(
+                    SyncRecordRow.account_id == self.account_id,
+                    SyncRecordRow.deleted.is_(True),
+                    SyncRecordRow.dirty.is_(False),
+                    SyncRecordRow.deleted_utc < to_utc(cutoff),
                 )
             )
-            self._delete_sessions(orm, ids)
-        return len(ids)
+        return len(rows)
 
     # Reminders --------------------------------------------------------------------------------
 
@@ -225,25 +259,46 @@ class AccountRepository:
 
     # Settings ---------------------------------------------------------------------------------
 
+    def preferences(self) -> Preferences:
+        """Return the practitioner's preferences (defaults where none are stored)."""
+        return Preferences.from_json(self.get_setting(PREFERENCES_KEY))
+
+    def save_preferences(self, preferences: Preferences) -> None:
+        """Store the practitioner's preferences; what changed in the parts other devices share
+        is marked for the next push (the calendar's import options go with the calendar)."""
+        with self._write() as orm:
+            text = orm.scalar(self._setting_query(PREFERENCES_KEY))
+            before = Preferences.from_json(None if text is None else json.loads(text))
+            orm.execute(self._setting_statement(PREFERENCES_KEY, preferences.to_json()))
+            stamps = self._stamps(orm)
+            if shared_part(before) != shared_part(preferences):
+                touch_singleton(orm, self.account_id, RecordKind.PREFERENCES, stamps)
+            if before.sync != preferences.sync:
+                touch_singleton(orm, self.account_id, RecordKind.CALENDAR, stamps)
+
     def get_setting(self, key: str) -> JSONValue:
         """Return the value stored under *key*, or ``None`` if there is none."""
-        query = select(SettingRow.value_json).where(
-            SettingRow.account_id == self.account_id, SettingRow.key == key
-        )
         with self._read() as orm:
-            text = orm.scalar(query)
+            text = orm.scalar(self._setting_query(key))
         return None if text is None else cast(JSONValue, json.loads(text))
 
     def set_setting(self, key: str, value: JSONValue) -> None:
         """Store *value* (anything JSON can hold; no NaN or infinity) under *key*."""
+        with self._write() as orm:
+            orm.execute(self._setting_statement(key, value))
+
+    def _setting_query(self, key: str) -> Select[str]:
+        return select(SettingRow.value_json).where(
+            SettingRow.account_id == self.account_id, SettingRow.key == key
+        )
+
+    def _setting_statement(self, key: str, value: JSONValue) -> Insert:
         text = json.dumps(value, allow_nan=False, sort_keys=True)
         statement = insert(SettingRow).values(account_id=self.account_id, key=key, value_json=text)
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=[SettingRow.account_id, SettingRow.key],
             set_={"value_json": statement.excluded.value_json},
         )
-        with self._write() as orm:
-            orm.execute(statement)
 
     # Calendar feed ----------------------------------------------------------------------------
 
@@ -267,6 +322,7 @@ class AccountRepository:
                 select(FeedSourceRow.account_id).where(FeedSourceRow.account_id == self.account_id)
             )
             orm.execute(statement)
+            touch_singleton(orm, self.account_id, RecordKind.CALENDAR, self._stamps(orm))
         if replaced is not None:
             with storage_errors():
                 checkpoint_wal(self._engine)
@@ -288,6 +344,7 @@ class AccountRepository:
         """Delete the sealed feed address for good: secure delete, then a WAL checkpoint."""
         with self._write() as orm:
             orm.execute(delete(FeedSourceRow).where(FeedSourceRow.account_id == self.account_id))
+            touch_singleton(orm, self.account_id, RecordKind.CALENDAR, self._stamps(orm))
         with storage_errors():
             checkpoint_wal(self._engine)
 
@@ -360,6 +417,9 @@ class AccountRepository:
     def _write(self) -> Iterator[OrmSession]:
         with storage_errors(), self._writers.begin() as orm:
             yield orm
+        listener = self._on_change
+        if listener is not None:
+            listener()
 
     def _session_row(self, orm: OrmSession, session_id: int | None) -> SessionRow | None:
         if session_id is None:
@@ -370,16 +430,24 @@ class AccountRepository:
             )
         )
 
-    def _insert(self, orm: OrmSession, session: Session) -> Session:
+    def _stamps(self, orm: OrmSession) -> Stamps:
+        return Stamps(orm, self.account_id, self._clock.now())
+
+    def _insert(self, orm: OrmSession, session: Session, stamps: Stamps) -> Session:
         if session.id is not None:
             raise ValueError("this session is already stored; use update()")
-        row = SessionRow(account_id=self.account_id)
-        self._fill(row, session)
+        row = SessionRow(
+            account_id=self.account_id,
+            record_id=new_record_id(),
+            version=stamps.next(),
+            dirty=True,
+        )
+        fill_session_row(row, session, self._sealer)
         orm.add(row)
         orm.flush()
         return session.with_changes(id=row.id)
 
-    def _update(self, orm: OrmSession, session: Session) -> None:
+    def _update(self, orm: OrmSession, session: Session, stamps: Stamps) -> None:
         row = self._session_row(orm, session.id)
         if row is None:
             raise NotFoundError(_NOT_FOUND)
@@ -387,56 +455,31 @@ class AccountRepository:
         if moved:
             # A booking moved to another time is a new appointment for the reminders: they may
             # fire again. "+5 min" and Start/End now keep the booking, so they keep them.
-            orm.execute(
-                delete(FiredReminderRow).where(
-                    FiredReminderRow.account_id == self.account_id,
-                    FiredReminderRow.session_id == row.id,
-                )
-            )
-        self._fill(row, session)
+            forget_fired_reminders(orm, self.account_id, row.id)
+        fill_session_row(row, session, self._sealer)
+        row.version = stamps.next()
+        row.dirty = True
         orm.flush()
 
-    def _delete_sessions(self, orm: OrmSession, session_ids: Iterable[int]) -> None:
-        ids = list(session_ids)
-        if not ids:
-            return
-        orm.execute(
-            delete(FiredReminderRow).where(
-                FiredReminderRow.account_id == self.account_id,
-                FiredReminderRow.session_id.in_(ids),
-            )
+    def _delete_rows(self, orm: OrmSession, rows: Sequence[SessionRow], stamps: Stamps) -> None:
+        delete_sessions(
+            orm,
+            account_id=self.account_id,
+            rows=rows,
+            stamps=stamps,
+            sealer=self._sealer,
+            now=self._clock.now(),
         )
-        orm.execute(
-            delete(SessionRow).where(
-                SessionRow.account_id == self.account_id, SessionRow.id.in_(ids)
-            )
-        )
-
-    def _fill(self, row: SessionRow, session: Session) -> None:
-        row.client_name_sealed = self._sealer.seal(session.client_name, purpose=Purpose.CLIENT_NAME)
-        row.start_utc, row.start_zone = to_utc(session.start), zone_label(session.start)
-        row.end_utc, row.end_zone = to_utc(session.end), zone_label(session.end)
-        row.source = session.source.value
-        row.actual_start_utc, row.actual_start_zone = _split_optional(session.actual_start)
-        row.actual_end_utc, row.actual_end_zone = _split_optional(session.actual_end)
-        row.extra_minutes = session.extra_minutes
 
     def _to_session(self, row: SessionRow) -> Session:
-        return Session(
-            client_name=self._sealer.open(row.client_name_sealed, purpose=Purpose.CLIENT_NAME),
-            start=from_stored(row.start_utc, row.start_zone),
-            end=from_stored(row.end_utc, row.end_zone),
-            source=SessionSource(row.source),
-            actual_start=_join_optional(row.actual_start_utc, row.actual_start_zone),
-            actual_end=_join_optional(row.actual_end_utc, row.actual_end_zone),
-            extra_minutes=row.extra_minutes,
-            id=row.id,
+        return session_of(row, self._sealer)
+
+
+def forget_fired_reminders(orm: OrmSession, account_id: str, session_id: int) -> None:
+    """Let the reminders of a moved booking fire again."""
+    orm.execute(
+        delete(FiredReminderRow).where(
+            FiredReminderRow.account_id == account_id,
+            FiredReminderRow.session_id == session_id,
         )
-
-
-def _split_optional(value: datetime | None) -> tuple[datetime | None, str | None]:
-    return (None, None) if value is None else (to_utc(value), zone_label(value))
-
-
-def _join_optional(utc: datetime | None, zone: str | None) -> datetime | None:
-    return None if utc is None or zone is None else from_stored(utc, zone)
+    )

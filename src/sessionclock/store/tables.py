@@ -1,8 +1,9 @@
 """The ORM tables of the local store. Every row carries a non-null account id.
 
 These classes never leave ``sessionclock.store``: the repository turns rows into core dataclasses.
-Times are stored as naive UTC plus the zone they were written in (see ``timestamps``); client
-names and the feed address are stored sealed (see ``sessionclock.core.crypto``), never in clear.
+Times are stored as naive UTC plus the zone they were written in (see
+``sessionclock.core.timestamps``); client names and the feed address are stored sealed (see
+``sessionclock.core.crypto``), never in clear.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -25,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ACCOUNT_ID_LENGTH = 36
+RECORD_ID_LENGTH = 36
+VERSION_LENGTH = 40
 ZONE_LENGTH = 64
 SERVICE_URL_LENGTH = 2048
 
@@ -76,11 +80,16 @@ class SessionRow(Base):
         actual_start_utc: when the practitioner pressed Start, if they did (with its zone).
         actual_end_utc: when the practitioner pressed End, if they did (with its zone).
         extra_minutes: minutes added with "+5 min".
+        record_id: the session's id on every device of the account (a random UUID).
+        version: its version (a hybrid clock timestamp; empty until first stamped).
+        synced_version: the newest version of it had from, or given to, the service.
+        dirty: changed here since it was last pushed.
     """
 
     __tablename__ = "sessions"
     __table_args__ = (
         UniqueConstraint("id", "account_id"),
+        UniqueConstraint("account_id", "record_id"),
         Index("ix_sessions_account_id_start_utc", "account_id", "start_utc"),
         Index("ix_sessions_account_id_end_utc", "account_id", "end_utc"),
         CheckConstraint("source IN ('manual', 'calendar')", name="source"),
@@ -101,6 +110,10 @@ class SessionRow(Base):
     actual_end_utc: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     actual_end_zone: Mapped[str | None] = mapped_column(String(ZONE_LENGTH), nullable=True)
     extra_minutes: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    record_id: Mapped[str] = mapped_column(String(RECORD_ID_LENGTH), nullable=False)
+    version: Mapped[str] = mapped_column(String(VERSION_LENGTH), nullable=False, server_default="")
+    synced_version: Mapped[str | None] = mapped_column(String(VERSION_LENGTH), nullable=True)
+    dirty: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="1")
 
 
 class FiredReminderRow(Base):
@@ -185,3 +198,69 @@ class ServiceLinkRow(Base):
     service_url: Mapped[str] = mapped_column(String(SERVICE_URL_LENGTH), nullable=False)
     email_sealed: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     entitlement_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class SyncRecordRow(Base):
+    """A synced record that is not a live session: the calendar and preferences records, the
+    devices let in, and tombstones.
+
+    The calendar's and the preferences' content lives where it always did (``feed_sources``,
+    ``settings``); this row holds their record id and version. A device record's content and a
+    tombstone's (a session's actual times) are sealed here with purpose "sync-record".
+
+    Attributes:
+        account_id: the owning account.
+        record_id: the record's id on every device.
+        kind: "session" (a tombstone), "calendar", "preferences" or "device".
+        version: its version (empty until first stamped).
+        synced_version: the newest version had from, or given to, the service.
+        dirty: changed here since it was last pushed.
+        deleted: a tombstone.
+        deleted_utc: when it became one (it is forgotten after the retention period).
+        payload_sealed: the sealed content of a device record or a tombstone.
+    """
+
+    __tablename__ = "sync_records"
+    __table_args__ = (
+        CheckConstraint("kind IN ('session', 'calendar', 'preferences', 'device')", name="kind"),
+        Index("ix_sync_records_account_id_dirty", "account_id", "dirty"),
+    )
+
+    account_id: Mapped[str] = mapped_column(
+        String(ACCOUNT_ID_LENGTH), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[str] = mapped_column(String(RECORD_ID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    version: Mapped[str] = mapped_column(String(VERSION_LENGTH), nullable=False, server_default="")
+    synced_version: Mapped[str | None] = mapped_column(String(VERSION_LENGTH), nullable=True)
+    dirty: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="1")
+    deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="0")
+    deleted_utc: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    payload_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class SyncStateRow(Base):
+    """Where an account's sync between devices stands on this device.
+
+    Attributes:
+        account_id: the owning account.
+        node: this device's node id in the hybrid clock (random, per account).
+        clock: the clock's last timestamp.
+        cursor: the service's sequence number pulled up to.
+        service_account: the account's id at the service (bound into every record).
+        device_id: this device's id at the service.
+        reseal_epoch: every record is to be pushed again, sealed in this epoch (a rotation
+            under way); None otherwise.
+    """
+
+    __tablename__ = "sync_state"
+
+    account_id: Mapped[str] = mapped_column(
+        String(ACCOUNT_ID_LENGTH), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    node: Mapped[str] = mapped_column(String(16), nullable=False)
+    clock: Mapped[str] = mapped_column(String(VERSION_LENGTH), nullable=False)
+    cursor: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    service_account: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reseal_epoch: Mapped[int | None] = mapped_column(Integer, nullable=True)

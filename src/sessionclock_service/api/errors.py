@@ -14,9 +14,8 @@ from sessionclock_service.errors import ServiceError
 
 async def _service_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
-    return JSONResponse(
-        {"detail": exc.detail}, status_code=exc.status, headers=exc.response_headers
-    )
+    body = {"detail": exc.detail} if exc.code is None else {"detail": exc.detail, "code": exc.code}
+    return JSONResponse(body, status_code=exc.status, headers=exc.response_headers)
 
 
 def _clean(value: object) -> str | int:

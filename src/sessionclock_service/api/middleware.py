@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -52,20 +54,21 @@ class BodySizeLimitMiddleware:
 
     Attributes:
         limit: The general limit in bytes.
-        webhook_limit: The limit for the Stripe webhook, whose events can be larger.
+        larger: Limits of their own, by path: the Stripe webhook, whose events can be larger,
+            and the sync routes that carry many sealed records or envelopes.
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int, webhook_limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, larger: Mapping[str, int]) -> None:
         self._app = app
         self.limit = limit
-        self.webhook_limit = webhook_limit
+        self.larger = dict(larger)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes as they arrive."""
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        limit = self.webhook_limit if scope["path"] == "/v1/stripe/webhook" else self.limit
+        limit = self.larger.get(scope["path"], self.limit)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

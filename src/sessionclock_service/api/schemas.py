@@ -10,20 +10,28 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
     PlainValidator,
     WithJsonSchema,
+    field_validator,
+    model_validator,
 )
 
 from sessionclock_service.security import clean_device_name, normalise_email
+from sessionclock_service.settings import MAX_CIPHERTEXT_BYTES, MAX_PUSH_RECORDS
+from sessionclock_service.usecases.devices import DeviceInfo
 from sessionclock_service.usecases.entitlement import Entitlement
+from sessionclock_service.usecases.keys import KeysView, Recovery
+from sessionclock_service.usecases.pairings import PairingInfo
+from sessionclock_service.usecases.sync import PulledRecords, PushedRecord, PushResult, StoredRecord
 from sessionclock_service.usecases.tokens import TokenInfo
 
 DEVICE_NAME_CHARS = 60
@@ -150,9 +158,18 @@ class AccountOut(BaseModel):
 
 
 class DeleteAccountIn(StrictBody):
-    """``DELETE /v1/account``."""
+    """``DELETE /v1/account``: the password, or a deletion grant (exactly one of them)."""
 
-    password: Password
+    password: Password | None = None
+    grant: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        default=None, description="A grant from POST /v1/account/deletion-grant."
+    )
+
+    @model_validator(mode="after")
+    def _password_or_grant(self) -> Self:
+        if (self.password is None) == (self.grant is None):
+            raise ValueError("give the password or a deletion grant, not both")
+        return self
 
 
 class DeletionGrantIn(StrictBody):
@@ -226,10 +243,6 @@ class HealthOut(BaseModel):
 
 MAX_ENVELOPE_BYTES = 4096
 """Largest key envelope kept (a data key sealed to one recipient is about 500 bytes)."""
-MAX_CIPHERTEXT_BYTES = 1024 * 1024
-"""Ceiling of a record's ciphertext in any configuration (the setting is usually far lower)."""
-MAX_PUSH_RECORDS = 1000
-"""Ceiling of records in one push in any configuration (the setting is usually lower)."""
 MAX_PULL_RECORDS = 1000
 """Most records one pull returns."""
 MAX_EPOCH = 2**31 - 1
@@ -344,6 +357,19 @@ class DeviceOut(BaseModel):
     )
     current: bool = Field(description="Whether this request came from this device.")
 
+    @classmethod
+    def of(cls, value: DeviceInfo) -> DeviceOut:
+        """Shape one device for the answer."""
+        return cls(
+            id=value.id,
+            name=value.name,
+            created_at=value.created_at,
+            last_sync_at=value.last_sync_at,
+            public_key=value.public_key,
+            has_current_key=value.has_current_key,
+            current=value.current,
+        )
+
 
 class PairingIn(StrictBody):
     """``POST /v1/devices/pairings``: the new device asks to join."""
@@ -388,6 +414,24 @@ class PairingOut(BaseModel):
     created_at: datetime
     expires_at: datetime
 
+    @classmethod
+    def of(cls, value: PairingInfo) -> PairingOut:
+        """Shape one pairing for the answer."""
+        return cls(
+            id=value.id,
+            state=value.state,
+            device_id=value.device_id,
+            device_name=value.device_name,
+            public_key=value.public_key,
+            commitment=value.commitment,
+            nonce_a=value.nonce_a,
+            approver_device_id=value.approver_device_id,
+            approver_public_key=value.approver_public_key,
+            nonce_b=value.nonce_b,
+            created_at=value.created_at,
+            expires_at=value.expires_at,
+        )
+
 
 class RecoveryIn(StrictBody):
     """The recovery recipient: the recovery code's salt and public key, and its envelope."""
@@ -396,13 +440,17 @@ class RecoveryIn(StrictBody):
     public_key: PublicKey
     envelope: Envelope
 
+    def value(self) -> Recovery:
+        """Return the recovery recipient for the use cases."""
+        return Recovery(salt=self.salt, public_key=self.public_key, envelope=self.envelope)
+
 
 class RecoveryOut(BaseModel):
     """The recovery recipient as the service keeps it."""
 
     salt: Salt
     public_key: PublicKey
-    envelope: Envelope | None = Field(description="The current epoch's recovery envelope.")
+    envelope: Envelope = Field(description="The current epoch's recovery envelope.")
 
 
 class KeyStartIn(StrictBody):
@@ -446,6 +494,24 @@ class KeysOut(BaseModel):
         description="A device that held the current key was removed or signed out: rotate."
     )
 
+    @classmethod
+    def of(cls, value: KeysView) -> KeysOut:
+        """Shape the key state for the answer."""
+        recovery = value.recovery
+        return cls(
+            epoch=value.epoch,
+            device_id=value.device_id,
+            envelope=value.envelope,
+            recovery=(
+                RecoveryOut(
+                    salt=recovery.salt, public_key=recovery.public_key, envelope=recovery.envelope
+                )
+                if recovery is not None
+                else None
+            ),
+            rotation_due=value.rotation_due,
+        )
+
 
 class RecordIn(StrictBody):
     """One record pushed."""
@@ -454,16 +520,34 @@ class RecordIn(StrictBody):
     version: Version
     epoch: Epoch
     ciphertext: Ciphertext
-    expires_at: datetime | None = Field(
+    expires_at: AwareDatetime | None = Field(
         default=None,
-        description="When the service deletes the record (tombstones); null keeps it.",
+        description="When the service deletes the record (tombstones); null keeps it. With a "
+        "time zone (Z or an offset).",
     )
+
+    def value(self) -> PushedRecord:
+        """Return the record for the use cases."""
+        return PushedRecord(
+            record_id=self.record_id,
+            version=self.version,
+            epoch=self.epoch,
+            ciphertext=self.ciphertext,
+            expires_at=self.expires_at,
+        )
 
 
 class PushIn(StrictBody):
     """``POST /v1/sync/push``."""
 
     records: list[RecordIn] = Field(min_length=1, max_length=MAX_PUSH_RECORDS)
+
+    @field_validator("records")
+    @classmethod
+    def _each_record_once(cls, value: list[RecordIn]) -> list[RecordIn]:
+        if len({r.record_id for r in value}) != len(value):
+            raise ValueError("a record may appear once per push")
+        return value
 
 
 class PushResultOut(BaseModel):
@@ -474,6 +558,17 @@ class PushResultOut(BaseModel):
     version: str = Field(description="The stored version: the pushed one if accepted.")
     epoch: int
     seq: int = Field(description="The stored record's sequence number.")
+
+    @classmethod
+    def of(cls, value: PushResult) -> PushResultOut:
+        """Shape one push result for the answer."""
+        return cls(
+            record_id=value.record_id,
+            status="accepted" if value.accepted else "stale",
+            version=value.version,
+            epoch=value.epoch,
+            seq=value.seq,
+        )
 
 
 class PushOut(BaseModel):
@@ -493,6 +588,19 @@ class RecordOut(BaseModel):
     expires_at: datetime | None
     updated_at: datetime = Field(description="When the service stored this version.")
 
+    @classmethod
+    def of(cls, value: StoredRecord) -> RecordOut:
+        """Shape one stored record for the answer."""
+        return cls(
+            record_id=value.record_id,
+            version=value.version,
+            epoch=value.epoch,
+            ciphertext=value.ciphertext,
+            seq=value.seq,
+            expires_at=value.expires_at,
+            updated_at=value.updated_at,
+        )
+
 
 class PullOut(BaseModel):
     """``GET /v1/sync/pull``: records after the cursor, in sequence order."""
@@ -501,3 +609,13 @@ class PullOut(BaseModel):
     cursor: int = Field(description="Pass as since= next time.")
     more: bool = Field(description="Whether more records wait after the cursor.")
     epoch: int = Field(description="The account's current key epoch.")
+
+    @classmethod
+    def of(cls, value: PulledRecords) -> PullOut:
+        """Shape a page of records for the answer."""
+        return cls(
+            records=[RecordOut.of(r) for r in value.records],
+            cursor=value.cursor,
+            more=value.more,
+            epoch=value.epoch,
+        )

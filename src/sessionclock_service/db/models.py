@@ -1,10 +1,15 @@
-"""Database tables: accounts and billing state only, never schedules or client data."""
+"""Database tables: accounts, billing state, and devices' sealed records it cannot open.
+
+No column holds a schedule or client data in the clear: synced records and key envelopes are
+ciphertext sealed on the devices, under keys the service never has.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -14,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -194,3 +200,141 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     account_id: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeletionGrant(Base):
+    """A credential that can only delete its account, stored only as its SHA-256 hash.
+
+    Issued against the password, so an account deleted while the app is offline can be deleted
+    at the service later without the app keeping the password. Dies with a password change or
+    reset, and at ``expires_at``.
+    """
+
+    __tablename__ = "deletion_grants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Device(Base):
+    """A signed-in API token with a registered X25519 public key; it goes when its token goes.
+
+    Attributes:
+        last_sync_at: Its last push or pull (written at most once a minute).
+    """
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        UniqueConstraint("account_id", "public_key", name="uq_devices_account_id_public_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    token_id: Mapped[str] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), unique=True
+    )
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SyncState(Base):
+    """An account's sync bookkeeping; its row is the lock every key and record write takes.
+
+    Attributes:
+        epoch: The current data key's epoch (0 while the account has none).
+        last_seq: The sequence number of the account's latest accepted record write.
+        recovery_salt: The recovery code's scrypt salt.
+        recovery_public_key: The recovery recipient's X25519 public key.
+    """
+
+    __tablename__ = "sync_states"
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    recovery_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recovery_public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class KeyEnvelope(Base):
+    """An epoch's data key sealed to one recipient: a device, or the recovery recipient.
+
+    When its device goes, ``device_id`` turns NULL: a device envelope of the current epoch
+    without a device is what makes a rotation due. Older epochs' envelopes are dropped at each
+    rotation.
+    """
+
+    __tablename__ = "key_envelopes"
+    __table_args__ = (Index("ix_key_envelopes_account_id_epoch", "account_id", "epoch"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    epoch: Mapped[int] = mapped_column(Integer)
+    recovery: Mapped[bool] = mapped_column(Boolean, default=False)
+    device_id: Mapped[str | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL"), index=True
+    )
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Pairing(Base):
+    """A new device asking to join, and where the commit-then-reveal exchange stands.
+
+    One per device (a new one replaces it); gone at ``expires_at`` whatever its state.
+    """
+
+    __tablename__ = "pairings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    device_id: Mapped[str] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[str] = mapped_column(String(10))
+    commitment: Mapped[bytes] = mapped_column(LargeBinary)
+    nonce_a: Mapped[bytes | None] = mapped_column(LargeBinary)
+    approver_device_id: Mapped[str | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), index=True
+    )
+    nonce_b: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SyncRecord(Base):
+    """One synced record as a device sealed it: the service reads its metadata, never inside.
+
+    Attributes:
+        version: The device's version text, compared as a byte string.
+        size: The ciphertext's length in bytes (what the account's caps count).
+        seq: The account's sequence number of this write (pulls go in its order).
+        expires_at: When the record is deleted (tombstones), if ever.
+    """
+
+    __tablename__ = "sync_records"
+    __table_args__ = (Index("ix_sync_records_account_id_seq", "account_id", "seq", unique=True),)
+
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    epoch: Mapped[int] = mapped_column(Integer)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

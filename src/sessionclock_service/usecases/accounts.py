@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
-from sessionclock_service.db.models import Account, ApiToken, PasswordReset, Signup
-from sessionclock_service.errors import ServiceError
+from sessionclock_service.db.models import Account, ApiToken, DeletionGrant, PasswordReset, Signup
+from sessionclock_service.errors import InvalidInputError, ServiceError
 from sessionclock_service.integrations.stripe import BillingError
-from sessionclock_service.security import new_code, new_id, typed_code
+from sessionclock_service.security import hash_token, new_code, new_id, new_token, typed_code
 from sessionclock_service.usecases.codes import (
     MAX_CODE_ATTEMPTS,
     CodeRefusedError,
@@ -38,7 +38,13 @@ from sessionclock_service.usecases.messages import (
 from sessionclock_service.usecases.services import Services
 from sessionclock_service.usecases.sign_in import check_password
 from sessionclock_service.usecases.staff import forget_in_audit_log
-from sessionclock_service.usecases.tokens import Caller, TokenInfo, own_account, tokens_of
+from sessionclock_service.usecases.tokens import (
+    Caller,
+    TokenInfo,
+    TokenRequiredError,
+    own_account,
+    tokens_of,
+)
 
 MAX_PASSWORD_CHARS = 1024
 MAX_PENDING_SIGNUPS = 3
@@ -46,12 +52,6 @@ MAX_PENDING_SIGNUPS = 3
 
 SIGNUP_CODE = "signup"
 """What a sign-up code is for (bound into its hash)."""
-
-
-class InvalidInputError(ServiceError):
-    """Raised when input is well-formed but not acceptable (e.g. a short password)."""
-
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -283,10 +283,97 @@ def change_password(
             )
         )
         db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
+        forget_deletion_grants(db, caller.account_id)
 
 
-def delete_account(services: Services, *, caller: Caller, password: str, address: str) -> None:
-    """Delete the caller's account after checking the password, and every trace of its address.
+class GrantRefusedError(ServiceError):
+    """Raised when a deletion grant is not a live grant of the caller's account."""
+
+    status = HTTPStatus.FORBIDDEN
+    message = "The deletion grant is not valid: it expired, or the password changed since."
+
+
+GRANT_PREFIX = "scd_"
+"""How a deletion grant starts (an API token starts ``sct_``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssuedGrant:
+    """A deletion grant, shown once.
+
+    Attributes:
+        grant: The credential; the service keeps only its hash.
+        expires_at: When it stops working.
+    """
+
+    grant: str
+    expires_at: datetime
+
+
+def issue_deletion_grant(
+    services: Services, *, caller: Caller, password: str, address: str
+) -> IssuedGrant:
+    """Check the password and issue a credential that can only delete the caller's account.
+
+    Raises:
+        WrongPasswordError: The password does not match.
+        RateLimitedError: Too many password checks lately.
+        HashingBusyError: The hashing threads are full.
+        TokenRequiredError: The account is gone.
+    """
+    _check_current_password(services, caller=caller, password=password, address=address)
+    grant, now = new_token(GRANT_PREFIX), services.clock.now()
+    expires_at = now + timedelta(days=services.settings.deletion_grant_days)
+    try:
+        with services.db.write() as db:
+            db.add(
+                DeletionGrant(
+                    id=new_id(),
+                    account_id=caller.account_id,
+                    token_hash=hash_token(grant),
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+    except IntegrityError:  # the account was deleted meanwhile
+        raise TokenRequiredError from None
+    return IssuedGrant(grant=grant, expires_at=expires_at)
+
+
+def _check_grant(services: Services, *, caller: Caller, grant: str) -> str:
+    """Check that *grant* is a live deletion grant of the caller's account; return its e-mail.
+
+    Raises:
+        GrantRefusedError: It is not.
+    """
+    with services.db.read() as db:
+        found = db.scalar(
+            select(DeletionGrant.id).where(
+                DeletionGrant.account_id == caller.account_id,
+                DeletionGrant.token_hash == hash_token(grant),
+                DeletionGrant.expires_at > services.clock.now(),
+            )
+        )
+        if found is None:
+            raise GrantRefusedError
+        return own_account(db, caller).email
+
+
+def forget_deletion_grants(db: Session, account_id: str) -> None:
+    """Kill the account's deletion grants (its password changed)."""
+    db.execute(delete(DeletionGrant).where(DeletionGrant.account_id == account_id))
+
+
+def delete_account(
+    services: Services,
+    *,
+    caller: Caller,
+    password: str | None = None,
+    grant: str | None = None,
+    address: str,
+) -> None:
+    """Delete the caller's account after checking the password (or a deletion grant), and every
+    trace of its address.
 
     The Stripe subscription is cancelled and the Stripe customer deleted first; if Stripe
     cannot be reached nothing is deleted (the user retries) rather than leaving a paying
@@ -297,11 +384,16 @@ def delete_account(services: Services, *, caller: Caller, password: str, address
 
     Raises:
         WrongPasswordError: The password does not match.
+        GrantRefusedError: The deletion grant is not live.
         RateLimitedError: Too many password checks lately.
         HashingBusyError: The hashing threads are full.
         BillingError: Stripe could not cancel or delete.
     """
-    email = _check_current_password(services, caller=caller, password=password, address=address)
+    if grant is not None:
+        email = _check_grant(services, caller=caller, grant=grant)
+    else:
+        assert password is not None
+        email = _check_current_password(services, caller=caller, password=password, address=address)
     with services.db.read() as db:
         account = own_account(db, caller)
         customer_id, subscription_id = account.stripe_customer_id, account.stripe_subscription_id
@@ -316,6 +408,9 @@ def delete_account(services: Services, *, caller: Caller, password: str, address
         if customer_id:
             services.billing.delete_customer(customer_id=customer_id)
     with services.db.write() as db:
+        tokens = db.scalars(select(ApiToken.id).where(ApiToken.account_id == caller.account_id))
+        services.limiter.forget_quotas(db, subjects=[caller.account_id, *tokens])
+        # Its devices, pairings, key envelopes and synced records go with it (ON DELETE CASCADE).
         db.execute(delete(ApiToken).where(ApiToken.account_id == caller.account_id))
         db.execute(delete(PasswordReset).where(PasswordReset.account_id == caller.account_id))
         db.execute(delete(Account).where(Account.id == caller.account_id))

@@ -8,9 +8,16 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from sessionclock_service.db.migrate import schema_is_current
-from sessionclock_service.db.models import PasswordReset, Signup, StaffSession
+from sessionclock_service.db.models import (
+    DeletionGrant,
+    Pairing,
+    PasswordReset,
+    Signup,
+    StaffSession,
+)
 from sessionclock_service.errors import ServiceError
 from sessionclock_service.usecases.services import Services
+from sessionclock_service.usecases.sync import purge_expired
 
 
 class NotReadyError(ServiceError):
@@ -36,11 +43,15 @@ def check_ready(services: Services) -> None:
 
 def tidy(services: Services) -> None:
     """Send the mail that is due and drop what has expired: sign-ups never confirmed (and with
-    them their addresses), dead reset codes, staff sessions, events no limit counts any more."""
+    them their addresses), dead reset codes, staff sessions, events no limit counts any more,
+    pairings, deletion grants, and synced records past their expiry (tombstones)."""
     services.outbox.deliver_due()
     now = services.clock.now()
     with services.db.write() as db:
         db.execute(delete(Signup).where(Signup.expires_at <= now))
         db.execute(delete(PasswordReset).where(PasswordReset.expires_at <= now))
         db.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
+        db.execute(delete(Pairing).where(Pairing.expires_at <= now))
+        db.execute(delete(DeletionGrant).where(DeletionGrant.expires_at <= now))
+        purge_expired(db, now=now)
         services.limiter.purge(db, now=now)

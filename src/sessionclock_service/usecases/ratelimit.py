@@ -52,7 +52,17 @@ KNOWN_FOR = timedelta(days=30)
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
 # How long events of each kind matter (and are kept).
-_KEPT = {"fail": None, "code": None, "work": MINUTE, "mail": DAY, "asked": HOUR, "known": KNOWN_FOR}
+_KEPT = {
+    "fail": None,
+    "code": None,
+    "work": MINUTE,
+    "mail": DAY,
+    "asked": HOUR,
+    "known": KNOWN_FOR,
+    "pair": HOUR,
+    "keys": HOUR,
+    "push": MINUTE,
+}
 
 
 class RateLimitedError(ServiceError):
@@ -329,6 +339,35 @@ class Limiter:
         hold_locks(db, [rule.key])
         self.check(db, [rule], now=now)
         return rule
+
+    # -- devices and sync ------------------------------------------------------------------------
+
+    def forget_quotas(self, db: Session, *, subjects: Sequence[str]) -> None:
+        """Delete the device quotas' events of *subjects* (an account's and its tokens' ids,
+        when the account is deleted)."""
+        keys = [f"{kind}:{subject}" for kind in ("pair", "keys", "push") for subject in subjects]
+        db.execute(delete(RateEvent).where(RateEvent.key.in_(keys)))
+
+    def take(self, db: Session, *, kind: str, subject: str, free: int, now: datetime) -> None:
+        """Check and count one event of a device quota: pairings and key changes of an account
+        an hour, pushes of a token a minute.
+
+        Args:
+            db: The caller's write transaction.
+            kind: ``pair``, ``keys`` (an hour) or ``push`` (a minute).
+            subject: The account's or the token's id (random, not personal).
+            free: Events allowed in the window.
+            now: The time.
+
+        Raises:
+            RateLimitedError: The quota is used up; ``retry_after`` says until when.
+        """
+        window = _KEPT[kind]
+        assert window is not None
+        rule = Rule(key=f"{kind}:{subject}", free=free, window=window)
+        hold_locks(db, [rule.key])
+        self.check(db, [rule], now=now)
+        self.record(db, [rule.key], now=now)
 
     # -- mail ------------------------------------------------------------------------------------
 

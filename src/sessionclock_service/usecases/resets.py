@@ -16,7 +16,7 @@ from sessionclock_service.clock import as_utc
 from sessionclock_service.db.engine import rowcount
 from sessionclock_service.db.models import Account, ApiToken, PasswordReset
 from sessionclock_service.security import new_code, typed_code
-from sessionclock_service.usecases.accounts import check_password_rules
+from sessionclock_service.usecases.accounts import check_password_rules, forget_deletion_grants
 from sessionclock_service.usecases.codes import (
     MAX_CODE_ATTEMPTS,
     CodeRefusedError,
@@ -139,3 +139,4 @@ def confirm_password_reset(
             raise CodeRefusedError
         db.execute(update(Account).where(Account.id == account_id).values(password_hash=new_hash))
         db.execute(delete(ApiToken).where(ApiToken.account_id == account_id))
+        forget_deletion_grants(db, account_id)

@@ -3,8 +3,8 @@
 Staff accounts are separate from customer accounts. Every action is written to the audit log
 in a write transaction of its own or of the change it records; looking is read first, then
 audited, so a search never holds SQLite's write lock while it scans. Nothing here reads or shows
-anything but an account's e-mail, dates and subscription state, because the service holds
-nothing else.
+anything but an account's e-mail, dates and subscription state, and how many devices and synced
+records it has and their size: the records are sealed on the devices, and staff never see one.
 """
 
 from __future__ import annotations
@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sessionclock_service.clock import as_utc
-from sessionclock_service.db.models import Account, AuditEntry, StaffAccount, StaffSession
+from sessionclock_service.db.models import (
+    Account,
+    AuditEntry,
+    Device,
+    StaffAccount,
+    StaffSession,
+)
 from sessionclock_service.errors import NotFoundError, ServiceError
 from sessionclock_service.security import (
     has_control_characters,
@@ -31,6 +37,7 @@ from sessionclock_service.usecases.entitlement import ENDED_STATUSES, Entitlemen
 from sessionclock_service.usecases.services import Services
 from sessionclock_service.usecases.sign_in import SignInFailedError, attempt_sign_in
 from sessionclock_service.usecases.subscriptions import apply_state, require_billing
+from sessionclock_service.usecases.sync import usage
 
 SEARCH_LIMIT = 50
 
@@ -86,6 +93,21 @@ class AccountSummary:
     subscription_status: str | None
     subscription_period_end: datetime | None
     has_subscription: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageSummary:
+    """What an account keeps at the service for its devices: counts and sizes, never a record.
+
+    Attributes:
+        devices: Registered devices.
+        records: Live synced records.
+        record_bytes: Their sealed size in total.
+    """
+
+    devices: int
+    records: int
+    record_bytes: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,17 +284,25 @@ def search_accounts(
     return found
 
 
-def get_account(services: Services, *, staff: StaffIdentity, account_id: str) -> AccountSummary:
-    """Show one account (audited).
+def get_account(
+    services: Services, *, staff: StaffIdentity, account_id: str
+) -> tuple[AccountSummary, StorageSummary]:
+    """Show one account and what it stores for its devices (audited).
 
     Raises:
         AccountMissingError: No such account.
     """
+    now = services.clock.now()
     with services.db.read() as db:
-        summary = _summary(_account(db, account_id), now=services.clock.now())
+        summary = _summary(_account(db, account_id), now=now)
+        devices = db.scalar(select(func.count()).where(Device.account_id == account_id))
+        records = usage(db, account_id, now=now)
     with services.db.write() as db:
         _audit(services, db, staff_email=staff.email, action="view_account", account_id=account_id)
-    return summary
+    storage = StorageSummary(
+        devices=devices or 0, records=records.records, record_bytes=records.bytes
+    )
+    return summary, storage
 
 
 def set_complimentary(

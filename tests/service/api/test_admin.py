@@ -190,7 +190,7 @@ def test_staff_session_expires(staff: TestClient, clock: MutableClock) -> None:
     assert staff.get("/admin", follow_redirects=False).status_code == 303
 
 
-def test_pages_show_nothing_but_identity_and_access(
+def test_pages_show_nothing_but_identity_access_and_storage(
     client: TestClient, staff: TestClient, customer: Customer, fake_resend: FakeResend
 ) -> None:
     sign_up_and_in(client, fake_resend)
@@ -204,6 +204,8 @@ def test_pages_show_nothing_but_identity_and_access(
         "Access",
         "Complimentary access",
         "Subscription",
+        "Devices",
+        "Synced records",
     ]
     for forbidden in [
         "password",

@@ -16,6 +16,7 @@ from tests.support import chromium
 from tests.support.admin import STAFF_EMAIL, STAFF_PASSWORD, add_staff
 from tests.support.fake_resend import FakeResend
 from tests.support.service import PASSWORD, new_email, sign_up
+from tests.support.sync import b64, record, recovery, version_text
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +75,19 @@ def test_admin_in_chromium(browser: Browser, client: TestClient, fake_resend: Fa
         "/v1/tokens", json={"email": email, "password": PASSWORD, "device_name": device}
     ).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
+    # A device with synced records: staff see how many and how large, never one of them.
+    public_key = b"p" * 32
+    client.post("/v1/devices", json={"public_key": b64(public_key)}, headers=auth)
+    client.post(
+        "/v1/keys",
+        json={"epoch": 1, "envelope": b64(b"envelope"), "recovery": recovery()},
+        headers=auth,
+    )
+    sealed = [b"Jane Doe sealed record " + bytes([n]) * 100 for n in range(2)]
+    pushed = [
+        record(version=version_text(n)) | {"ciphertext": b64(c)} for n, c in enumerate(sealed)
+    ]
+    assert client.post("/v1/sync/push", json={"records": pushed}, headers=auth).status_code == 200
 
     with ThreadedServer(client) as base:
         context = browser.new_context()
@@ -94,6 +108,9 @@ def test_admin_in_chromium(browser: Browser, client: TestClient, fake_resend: Fa
             assert page.inner_text("#email") == email
             assert page.inner_text("#complimentary") == "no"
             assert page.inner_text("#access").startswith("trial until")
+            assert page.inner_text("#devices") == "1"
+            size = sum(len(c) for c in sealed)
+            assert page.inner_text("#records") == f"2, {size:,} bytes sealed on the devices"
 
             page.click("#grant")
             assert page.inner_text("#notice") == "Complimentary access granted."
@@ -126,9 +143,11 @@ def test_admin_in_chromium(browser: Browser, client: TestClient, fake_resend: Fa
                 lowered = html.lower()
                 assert device.lower() not in lowered, path
                 assert "jane doe" not in lowered, path
-                for secret in [token, "sct_", "$2b$", PASSWORD]:
+                for secret in [token, "sct_", "$2b$", PASSWORD, b64(public_key)]:
                     assert secret not in html, path
                 assert "<script" not in lowered, path
+                for one in pushed:
+                    assert one["record_id"] not in html and one["ciphertext"] not in html, path
             assert "grant_complimentary" in pages["/admin/audit"]
             assert all(url.startswith(base) for url in seen)  # nothing loaded from elsewhere
         finally:

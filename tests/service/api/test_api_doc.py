@@ -1,4 +1,5 @@
-"""docs/service-api.md says what the service answers: its route table matches /openapi.json."""
+"""docs/service-api.md and docs/sync-api.md say what the service answers: their route tables
+match /openapi.json."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from fastapi.testclient import TestClient
 from sessionclock_service.app import create_app
 from tests.support.service import settings_from
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "service-api.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+TABLES = {"service-api.md": 17, "sync-api.md": 17}
+"""Each document with its route table, and how many routes it lists."""
 ROW = re.compile(
     r"^\| `(?P<method>[A-Z]+) (?P<path>\S+)`[^|]*\|(?P<body>[^|]*)\|(?P<ok>[^|]*)\|(?P<no>[^|]*)\|$"
 )
@@ -30,14 +33,15 @@ def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return served
 
 
-def _documented() -> dict[tuple[str, str], dict[str, Any]]:
+def _documented(doc: str) -> dict[tuple[str, str], dict[str, Any]]:
     rows = {}
-    for line in DOC.read_text(encoding="utf-8").splitlines():
+    for line in (DOCS / doc).read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if match is None:
             continue
         ok = match["ok"].split()
-        rows[(match["method"], match["path"].replace("{id}", "{token_id}"))] = {
+        path = match["path"].split("?")[0].replace("{id}", "{token_id}")
+        rows[(match["method"], path)] = {
             "body": match["body"].strip().strip("`") or None,
             "success": ok[0],
             "answer": ok[1].strip("`[]") if len(ok) > 1 and ok[1].startswith("`") else None,
@@ -52,9 +56,10 @@ def _ref(node: dict[str, Any]) -> str | None:
     return ref.rsplit("/", 1)[-1] if ref else None
 
 
-def test_the_route_table_matches_the_openapi_document(spec: dict[str, Any]) -> None:
-    documented = _documented()
-    assert len(documented) == 16
+@pytest.mark.parametrize("doc", sorted(TABLES))
+def test_the_route_table_matches_the_openapi_document(spec: dict[str, Any], doc: str) -> None:
+    documented = _documented(doc)
+    assert len(documented) == TABLES[doc]
     for (method, path), row in documented.items():
         operation = spec["paths"][path][method.lower()]
         where = f"{method} {path}"
@@ -72,10 +77,11 @@ def test_every_route_of_the_app_is_in_the_table(spec: dict[str, Any]) -> None:
         for method in operations
         if path != "/v1/stripe/webhook"  # Stripe's, not the app's
     }
-    assert served == set(_documented())
+    assert served == {route for doc in TABLES for route in _documented(doc)}
 
 
-def test_every_answer_shape_in_the_text_exists(spec: dict[str, Any]) -> None:
+@pytest.mark.parametrize("doc", sorted(TABLES))
+def test_every_answer_shape_in_the_text_exists(spec: dict[str, Any], doc: str) -> None:
     schemas = set(spec["components"]["schemas"])
-    named = set(re.findall(r"`([A-Z][A-Za-z]+(?:In|Out))`", DOC.read_text(encoding="utf-8")))
+    named = set(re.findall(r"`([A-Z][A-Za-z]+(?:In|Out))`", (DOCS / doc).read_text("utf-8")))
     assert named and named <= schemas

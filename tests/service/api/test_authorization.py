@@ -29,6 +29,10 @@ from tests.support.admin import (
 )
 from tests.support.fake_resend import FakeResend
 from tests.support.service import PASSWORD, Customer, sign_up_and_in
+from tests.support.sync import b64, new_device, pairing_of
+
+B64_32 = b64(b"k" * 32)
+RECOVERY = {"salt": b64(b"s" * 16), "public_key": b64(b"r" * 32), "envelope": B64_32}
 
 # Routes anyone may call, with what they answer.
 PUBLIC: dict[tuple[str, str], int] = {
@@ -58,9 +62,29 @@ CUSTOMER: dict[tuple[str, str], int] = {
     ("GET", "/v1/account"): 200,
     ("GET", "/v1/entitlement"): 200,
     ("DELETE", "/v1/account"): 204,
+    ("POST", "/v1/account/deletion-grant"): 201,
     ("POST", "/v1/account/password"): 204,
     ("POST", "/v1/billing/checkout"): 200,
     ("POST", "/v1/billing/portal"): 409,  # no Stripe customer yet: a business answer
+    # Devices, keys and sync. The owner's token has registered no device (a second sign-in of
+    # the owner has, and asked to pair): the routes a device needs answer 409 device_required.
+    ("POST", "/v1/devices"): 201,
+    ("GET", "/v1/devices"): 200,
+    ("DELETE", "/v1/devices/{device_id}"): 204,
+    ("POST", "/v1/devices/pairings"): 409,
+    ("GET", "/v1/devices/pairings"): 200,
+    ("GET", "/v1/devices/pairings/{pairing_id}"): 200,
+    ("POST", "/v1/devices/pairings/{pairing_id}/answer"): 409,
+    ("POST", "/v1/devices/pairings/{pairing_id}/reveal"): 409,
+    ("POST", "/v1/devices/pairings/{pairing_id}/approve"): 409,
+    ("POST", "/v1/devices/pairings/{pairing_id}/deny"): 409,
+    ("GET", "/v1/keys"): 200,
+    ("POST", "/v1/keys"): 409,
+    ("POST", "/v1/keys/restart"): 409,
+    ("POST", "/v1/keys/rotate"): 409,
+    ("PUT", "/v1/keys/envelope"): 409,
+    ("POST", "/v1/sync/push"): 409,
+    ("GET", "/v1/sync/pull"): 409,
 }
 
 # Staff routes (session cookie); GETs answer 200, POSTs with the CSRF token redirect.
@@ -86,8 +110,35 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/v1/stripe/webhook"): {"id": "evt_1"},
     ("DELETE", "/v1/account"): {"password": PASSWORD},
+    ("POST", "/v1/account/deletion-grant"): {"password": PASSWORD},
     ("POST", "/v1/account/password"): {"current_password": PASSWORD, "new_password": PASSWORD},
     ("POST", "/admin/login"): None,
+    ("POST", "/v1/devices"): {"public_key": B64_32},
+    ("POST", "/v1/devices/pairings"): {"public_key": B64_32, "commitment": B64_32},
+    ("POST", "/v1/devices/pairings/{pairing_id}/answer"): {
+        "nonce_a": B64_32,
+        "approver_public_key": B64_32,
+    },
+    ("POST", "/v1/devices/pairings/{pairing_id}/reveal"): {"nonce_b": B64_32},
+    ("POST", "/v1/devices/pairings/{pairing_id}/approve"): {"epoch": 1, "envelope": B64_32},
+    ("POST", "/v1/keys"): {"epoch": 1, "envelope": B64_32, "recovery": RECOVERY},
+    ("POST", "/v1/keys/restart"): {"epoch": 2, "envelope": B64_32, "recovery": RECOVERY},
+    ("POST", "/v1/keys/rotate"): {
+        "epoch": 2,
+        "envelopes": [{"device_id": "0" * 32, "envelope": B64_32}],
+        "recovery": RECOVERY,
+    },
+    ("PUT", "/v1/keys/envelope"): {"epoch": 1, "envelope": B64_32},
+    ("POST", "/v1/sync/push"): {
+        "records": [
+            {
+                "record_id": "3f2b6c1e-8a4d-4f0e-9b7a-2c5d8e1f0a3b",
+                "version": "1764000000000-000000-aa",
+                "epoch": 1,
+                "ciphertext": B64_32,
+            }
+        ]
+    },
 }
 
 
@@ -125,6 +176,8 @@ class World:
     owner: Customer
     other: Customer
     owner_account_id: str
+    owner_device_id: str
+    owner_pairing_id: str
     staff_cookies: dict[str, str]
     csrf: str
 
@@ -133,11 +186,15 @@ def _fresh_world(client: TestClient, mailbox: FakeResend) -> World:
     owner = sign_up_and_in(client, mailbox)
     other = sign_up_and_in(client, mailbox)
     staff_client = staff_sign_in(TestClient(client.app))
+    # A second sign-in of the owner registered as a device, asking to pair.
+    device = new_device(client, owner, "Second")
     return World(
         app=client.app,  # type: ignore[arg-type]
         owner=owner,
         other=other,
         owner_account_id=account_id_of(staff_client, owner.email),
+        owner_device_id=device.id,
+        owner_pairing_id=pairing_of(client, device)["id"],
         staff_cookies=dict(staff_client.cookies),
         csrf=csrf_of(staff_client.get("/admin").text),
     )
@@ -153,7 +210,11 @@ def _call(world: World, role: str, method: str, path: str, *, n: int, csrf: bool
     elif role == "staff":
         for name, value in world.staff_cookies.items():
             client.cookies.set(name, value, path="/admin")
-    concrete = path.replace("{account_id}", world.owner_account_id)
+    concrete = (
+        path.replace("{account_id}", world.owner_account_id)
+        .replace("{device_id}", world.owner_device_id)
+        .replace("{pairing_id}", world.owner_pairing_id)
+    )
     if "{token_id}" in path:
         # The owner revokes its own second token; the others aim at the owner's.
         if role == "owner":
@@ -211,8 +272,8 @@ def test_authorization_matrix(client: TestClient, fake_resend: FakeResend, role:
             if role == "owner":
                 assert r.status_code == CUSTOMER[(method, path)], where
             elif role == "other":
-                if "{token_id}" in path:
-                    # Another account's token answers exactly like a missing one.
+                if any(f"{{{k}_id}}" in path for k in ("token", "device", "pairing")):
+                    # Another account's token, device or pairing answers like a missing one.
                     assert r.status_code == 404, where
                     assert r.json() == {"detail": "Not found."}, where
                 else:

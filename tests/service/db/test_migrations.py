@@ -86,3 +86,45 @@ def test_every_step_upgrades_and_downgrades_keeping_the_accounts(empty_database_
     finally:
         engine.dispose()
     assert diff == []
+
+
+def test_devices_and_sync_downgrade_with_their_rows_and_upgrade_again(
+    empty_database_url: str,
+) -> None:
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0003")
+    engine = create_engine(empty_database_url)
+    t = datetime(2026, 11, 1, tzinfo=UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO accounts (id, email, password_hash, created_at, trial_ends_at,"
+                    " complimentary) VALUES ('a1', 'kept@example.org', 'h', :t, :t, false)"
+                ),
+                {"t": t},
+            )
+        command.upgrade(config, "0004")
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO sync_states (account_id, epoch, last_seq) VALUES ('a1', 1, 1)")
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO sync_records (account_id, record_id, version, epoch, ciphertext,"
+                    " size, seq, updated_at) VALUES ('a1', 'r', 'v', 1, :c, 3, 1, :t)"
+                ),
+                {"c": b"abc", "t": t},
+            )
+        command.downgrade(config, "0003")
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            assert conn.scalars(text("SELECT id FROM accounts")).all() == ["a1"]
+        assert not tables & {"devices", "pairings", "key_envelopes", "sync_records", "sync_states"}
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM sync_records")) == 0
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []

@@ -421,6 +421,7 @@ def test_current_password_checks_count_against_the_account(
         ("POST", "/v1/billing/portal", None),
         ("POST", "/v1/account/password", {"current_password": PASSWORD, "new_password": "x" * 12}),
         ("DELETE", "/v1/account", {"password": PASSWORD}),
+        ("POST", "/v1/devices", {"public_key": "a2V5" * 10 + "a2U="}),
     ],
 )
 def test_a_request_racing_its_accounts_deletion_answers_401(

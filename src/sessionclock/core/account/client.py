@@ -310,6 +310,7 @@ class AccountApi:
         if not isinstance(devices, list):
             raise ServiceFailedError(MSG_UNREADABLE)
         return AccountView(
+            id=_text(body, "id"),
             email=_text(body, "email"),
             created_at=_moment(body, "created_at"),
             entitlement=_entitlement(body.get("entitlement")),
@@ -372,27 +373,55 @@ class AccountApi:
         refusals: Refusals | None = None,
         also_fine: frozenset[int] = frozenset(),
     ) -> Any:
-        headers = {"Accept": "application/json"}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            response = self._client.request(method, path, json=json, headers=headers)
-        except httpx.TimeoutException:
-            raise ServiceUnreachableError(MSG_TIMEOUT) from None
-        except httpx.TransportError as e:
-            if _is_tls_failure(e):
-                raise ServiceUnreachableError(MSG_TLS) from None
-            raise ServiceUnreachableError(MSG_UNREACHABLE) from None
-        if response.status_code in also_fine:
+        return send(
+            self._client,
+            method,
+            path,
+            token=token,
+            json=json,
+            refusals=refusals,
+            also_fine=also_fine,
+        )
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    json: Mapping[str, Any] | None = None,
+    params: Mapping[str, int] | None = None,
+    refusals: Refusals | None = None,
+    also_fine: frozenset[int] = frozenset(),
+) -> Any:
+    """Send one request to the service and return its JSON answer (None for an empty one).
+
+    Raises:
+        AccountError: the service could not be reached, failed, or refused (the refusal's own
+            error from *refusals*, else one by status).
+    """
+    headers = {"Accept": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        response = client.request(method, path, json=json, params=params, headers=headers)
+    except httpx.TimeoutException:
+        raise ServiceUnreachableError(MSG_TIMEOUT) from None
+    except httpx.TransportError as e:
+        if _is_tls_failure(e):
+            raise ServiceUnreachableError(MSG_TLS) from None
+        raise ServiceUnreachableError(MSG_UNREACHABLE) from None
+    if response.status_code in also_fine:
+        return None
+    if response.is_success:
+        if response.status_code == 204 or not response.content:
             return None
-        if response.is_success:
-            if response.status_code == 204 or not response.content:
-                return None
-            try:
-                return response.json()
-            except ValueError:
-                raise ServiceFailedError(MSG_UNREADABLE) from None
-        _refuse(response, refusals or {})
+        try:
+            return response.json()
+        except ValueError:
+            raise ServiceFailedError(MSG_UNREADABLE) from None
+    _refuse(response, refusals or {})
 
 
 def _text(body: object, key: str) -> str:

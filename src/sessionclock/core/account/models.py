@@ -70,12 +70,14 @@ class AccountView:
     """Everything the service knows of the account, for the Account and Privacy pages.
 
     Attributes:
+        id: the account's id at the service (bound into every synced record).
         email: the account's address.
         created_at: when the account was created.
         entitlement: its subscription state.
         devices: the devices signed in to it.
     """
 
+    id: str
     email: str
     created_at: datetime
     entitlement: Entitlement

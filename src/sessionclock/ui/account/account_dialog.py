@@ -106,7 +106,7 @@ class AccountDialog(QDialog):
         self.devices_status = text_label("Asking the account service…", muted=True)
         self.sign_out_device_button = button("Sign out this &device", "Sign out the chosen device")
         self.sign_out_device_button.setEnabled(False)
-        devices = QGroupBox("Devices signed in")
+        devices = self.devices_group = QGroupBox("Devices signed in")
         dev_layout = QVBoxLayout(devices)
         dev_layout.setSpacing(10)
         dev_layout.addWidget(self.device_list)
@@ -131,7 +131,7 @@ class AccountDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(self.email_label)
         layout.addWidget(subscription)
         layout.addWidget(devices, 1)
@@ -148,6 +148,14 @@ class AccountDialog(QDialog):
         self.delete_button.clicked.connect(self.delete_requested)
         self.sign_out_device_button.clicked.connect(self._on_sign_out_device_clicked)
         self.device_list.itemSelectionChanged.connect(self._on_device_selection_changed)
+
+    def use_devices_panel(self, panel: QWidget) -> None:
+        """Show *panel* (the devices that sync, with Remove) in place of the devices signed in."""
+        index = self._layout.indexOf(self.devices_group)
+        self.devices_group.hide()
+        self._layout.insertWidget(index, panel, 1)
+        panel.show()
+        fit_wrapped_text(self)
 
     def set_access(self, access: Access) -> None:
         """Show the subscription as *access* says."""

@@ -137,6 +137,8 @@ class AccountFlow(QObject):
         demo_requested: the practitioner chose to try the demo day.
         access_changed: emitted with the ``Access`` of the account shown when it changes.
         noticed: emitted with (title, message) for something that happened in the background.
+        account_page_opened: emitted with the ``AccountDialog`` just opened (the devices
+            screens add their part to it).
     """
 
     opened = Signal(object)
@@ -144,6 +146,7 @@ class AccountFlow(QObject):
     demo_requested = Signal()
     access_changed = Signal(object)
     noticed = Signal(str, str)
+    account_page_opened = Signal(object)
 
     def __init__(
         self,
@@ -565,6 +568,7 @@ class AccountFlow(QObject):
         )
         self._show(dialog, "account_dialog")
         self._load_account_view()
+        self.account_page_opened.emit(dialog)
         return dialog
 
     def _token_call(

@@ -81,11 +81,25 @@ class ServiceCalls(QObject):
 
         A call asked for while another runs starts when the ones before it have answered.
         """
+        self.run_on_client(
+            lambda client: work(AccountApi(client)), done=done, failed=failed, url=url
+        )
+
+    def run_on_client(
+        self,
+        work: Callable[[httpx.Client], T],
+        *,
+        done: Callable[[T], None],
+        failed: Callable[[SessionClockError], None],
+        url: str | None = None,
+    ) -> None:
+        """Like ``run``, for *work* that speaks to other routes than ``AccountApi``'s (it gets
+        the call's own httpx client)."""
         make_client, base = self._make_client, url or self._url
 
         def call(_context: CallContext) -> T:
             with make_client(base) as client:
-                return work(AccountApi(client))
+                return work(client)
 
         was_busy = self.is_busy()
         self._waiting.append(_Call(call, done, failed))

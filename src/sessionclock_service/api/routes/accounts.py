@@ -14,6 +14,8 @@ from sessionclock_service.api.schemas import (
     ChangePasswordIn,
     ConfirmSignUpIn,
     DeleteAccountIn,
+    DeletionGrantIn,
+    DeletionGrantOut,
     EntitlementOut,
     MessageOut,
     ResetConfirmIn,
@@ -103,7 +105,7 @@ def get_entitlement(caller: CurrentUser, services: ServicesDep) -> EntitlementOu
     status_code=status.HTTP_204_NO_CONTENT,
     responses={
         401: NO_TOKEN,
-        403: WRONG_PASSWORD,
+        403: refusal("The password is not correct, or the deletion grant is not live."),
         429: TOO_MANY,
         502: refusal("Stripe could not cancel the subscription; nothing was deleted."),
         503: BUSY,
@@ -117,7 +119,9 @@ def delete_account(
     tasks: BackgroundTasks,
 ) -> Response:
     """Delete the caller's account, its subscription and its Stripe customer."""
-    accounts.delete_account(services, caller=caller, password=body.password, address=address)
+    accounts.delete_account(
+        services, caller=caller, password=body.password, grant=body.grant, address=address
+    )
     tasks.add_task(_deliver_then_checkpoint, services)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -126,6 +130,24 @@ def _deliver_then_checkpoint(services: Services) -> None:
     # The deletion notice leaves the outbox once sent; no copy of it stays in SQLite's log.
     services.outbox.deliver_due()
     services.db.checkpoint()
+
+
+@router.post(
+    "/account/deletion-grant",
+    status_code=status.HTTP_201_CREATED,
+    responses={401: NO_TOKEN, 403: WRONG_PASSWORD, 429: TOO_MANY, 503: BUSY},
+)
+def issue_deletion_grant(
+    body: DeletionGrantIn, caller: CurrentUser, address: ClientAddress, services: ServicesDep
+) -> DeletionGrantOut:
+    """Give a credential that can only delete the account (for a deletion made offline).
+
+    It lasts 30 days, and dies when the password changes or is reset.
+    """
+    issued = accounts.issue_deletion_grant(
+        services, caller=caller, password=body.password, address=address
+    )
+    return DeletionGrantOut(grant=issued.grant, expires_at=issued.expires_at)
 
 
 @router.post(

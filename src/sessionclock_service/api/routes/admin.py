@@ -3,7 +3,8 @@
 Every route here except the sign-in form depends on `AdminUser`; a test walks the app's routes
 to hold that. State-changing forms carry the session's CSRF token, cookies are SameSite=Strict
 and HttpOnly, and every action lands in the audit log. The pages show an account's e-mail,
-dates and subscription state, and nothing else: the service holds nothing else.
+dates and subscription state, and the number and size of its devices' sealed records, never one
+of them.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def account_page(
 ) -> HTMLResponse:
     """Show one account's identity and access."""
     try:
-        summary = staff_cases.get_account(services, staff=staff, account_id=account_id)
+        summary, storage = staff_cases.get_account(services, staff=staff, account_id=account_id)
     except AccountMissingError:
         return page(request, "missing.html", {"staff": staff}, code=404)
     # Only the service's own notices are shown: a crafted link cannot put words on this page.
@@ -151,6 +152,7 @@ def account_page(
         {
             "staff": staff,
             "account": summary,
+            "storage": storage,
             "notice": notice,
             "billing": services.billing is not None,
         },
