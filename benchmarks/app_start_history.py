@@ -39,7 +39,7 @@ from sessionclock.core.clock import SystemClock
 from sessionclock.core.demo import demo_day
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import Preferences, SyncPreferences
-from sessionclock.profile import open_profile, save_preferences
+from sessionclock.profile import open_profile
 from tests.support.keyrings import InMemoryKeyring
 
 HISTORY_DAYS = 365
@@ -84,7 +84,7 @@ def prepare(folder: Path, *, year: bool, busy: bool) -> list[list[str]]:
     clock = SystemClock()
     profile = open_profile(data_dir=folder, demo=False, clock=clock)
     try:
-        save_preferences(profile.repository, Preferences(sync=SyncPreferences(retention_days=365)))
+        profile.repository.save_preferences(Preferences(sync=SyncPreferences(retention_days=365)))
         now = clock.now()
         today = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
         sessions = list(demo_day(now)) if year or busy else []
