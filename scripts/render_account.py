@@ -138,7 +138,7 @@ def render_dialogs(out: Path) -> None:
             ("E-mail address", EMAIL),
             ("Subscription", "Free trial · ends Thu 19 Nov"),
             ("Devices signed in", "Front-Desk-PC (this computer), Treatment room tablet"),
-            ("Client data", "None: it never leaves this computer"),
+            ("Client data", "Only sealed records for your other devices, which it cannot open"),
         ]
     )
     save(privacy, out, "privacy")

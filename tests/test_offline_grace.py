@@ -16,6 +16,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, text
 
+from sessionclock.app import Application
 from sessionclock.core.account.access import Standing
 from sessionclock.core.clock import FixedClock, SystemClock
 from sessionclock.core.countdown import Phase
@@ -26,6 +27,12 @@ from tests.support.live_service import RunningService
 from tests.support.service import new_email
 
 TZ = ZoneInfo("Europe/Berlin")
+
+
+def _devices_paused(application: Application) -> bool:
+    """Whether syncing with the other devices is paused (asked afresh, each time)."""
+    assert application.devices is not None
+    return application.devices.paused
 
 
 @pytest.fixture
@@ -80,6 +87,7 @@ def test_offline_day_six_works_day_eight_asks_to_reconnect_and_no_session_is_cut
     )
     assert schedule.add_button.isEnabled()
     assert application.sync_flow is not None and not application.sync_flow.paused
+    assert not _devices_paused(application)
 
     # A session booked across the night the pause begins (day 8, 00:00).
     application.controller.add_session(Session("Night Client", day(7, 23, 30), day(8, 0, 30)))
@@ -112,6 +120,7 @@ def test_offline_day_six_works_day_eight_asks_to_reconnect_and_no_session_is_cut
     assert application.sync_flow is not None
     assert not application.sync_flow.sync_now()
     assert app.prompts.reports[-1][1].startswith("Calendar sync is paused. Connect")
+    assert _devices_paused(application)
     exported = tmp_path / "schedule.ics"
     app.prompts.save_paths.append(exported)
     assert application.export_schedule() == exported
@@ -124,6 +133,7 @@ def test_offline_day_six_works_day_eight_asks_to_reconnect_and_no_session_is_cut
     assert watch.access.standing is Standing.TRIAL
     assert schedule.add_button.isEnabled()
     assert not application.sync_flow.paused
+    assert not _devices_paused(application)
 
 
 def test_an_ended_trial_pauses_syncing_and_editing_from_the_next_day(

@@ -511,6 +511,8 @@ class Application(QObject):
         self.window.schedule.set_editing(allowed, reason)
         if self.sync_flow is not None:
             self.sync_flow.set_paused(None if allowed else f"Calendar sync is paused. {reason}")
+        if self.devices is not None:
+            self.devices.set_paused(not allowed)
         if flow is not None:
             text = (
                 flow.status_text(access)

@@ -80,5 +80,5 @@ def test_service_facts_list_what_the_service_knows() -> None:
         "E-mail address": "ann@clinic.example",
         "Subscription": "Free trial · ends Tue 24 Nov",
         "Devices signed in": "Front-Desk-PC (this computer), Room tablet",
-        "Client data": "None: it never leaves this computer",
+        "Client data": "Only sealed records for your other devices, which it cannot open",
     }

@@ -27,8 +27,11 @@ PROMISES: tuple[str, ...] = (
     "deletion waits for the account service: then the password waits in the key store and is "
     "removed once the service has deleted the account.",
     "The raw feed is never written anywhere; only each session's name, start and end are imported.",
-    "Client data never leaves the device. The account service knows your e-mail address, your "
-    "subscription state and the names of the devices you signed in with, and nothing else.",
+    "Client data leaves this computer only sealed with a key the account service never has: "
+    "sessions, the calendar address and preferences reach your other devices as AES-256-GCM "
+    "records the service stores and cannot open. The account service knows your e-mail address, "
+    "your subscription state, the names of the devices you signed in with, and how many sealed "
+    "records it keeps and their sizes, and nothing else.",
     "Stripe handles payment; cancel at any time through the Stripe customer portal.",
     "Your schedule can be exported (CSV or iCalendar) at any time, with or without a subscription.",
     "Disconnecting the calendar, or replacing its address, deletes the old address at once "
@@ -97,5 +100,5 @@ def service_facts(view: AccountView, *, standing: str) -> list[tuple[str, str]]:
         ("E-mail address", view.email),
         ("Subscription", standing),
         ("Devices signed in", names or "None"),
-        ("Client data", "None: it never leaves this computer"),
+        ("Client data", "Only sealed records for your other devices, which it cannot open"),
     ]

@@ -197,3 +197,28 @@ def test_a_device_without_the_key_says_why(
     finally:
         sync.shutdown()
         alone.close()
+
+
+def test_nothing_syncs_while_paused_and_what_waited_goes_out_after(
+    qtbot: QtBot, devices: tuple[Device, Device], tablet_sync: DeviceSync
+) -> None:
+    desk, tablet = devices
+    _add(desk, "Gus")
+    desk.sync()
+    tablet_sync.set_paused(True)  # the subscription ended
+    with qtbot.assertNotEmitted(tablet_sync.synced), qtbot.assertNotEmitted(tablet_sync.failed):
+        tablet_sync.start()
+        _add(tablet, "Hana", hours=1)
+        tablet_sync.changed_here()
+        tablet_sync.sync_now()
+        assert not tablet_sync.is_running()
+    assert _names(tablet) == ["Hana"]
+
+    def pushed(report: CycleReport) -> bool:
+        return report.pushed >= 1
+
+    with qtbot.waitSignal(tablet_sync.synced, timeout=WAIT_MS, check_params_cb=pushed):
+        tablet_sync.set_paused(False)
+    assert _names(tablet) == ["Gus", "Hana"]
+    desk.sync()
+    assert _names(desk) == ["Gus", "Hana"]

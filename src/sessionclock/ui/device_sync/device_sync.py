@@ -108,6 +108,7 @@ class DeviceSync(QObject):
         self._debounce.timeout.connect(self.sync_now)
         self._again = False
         self._stopped = True
+        self._paused = False
         self._failure: str | None = None
         self.refused = 0
         self.interval_ms = POLL_MS
@@ -119,16 +120,31 @@ class DeviceSync(QObject):
         self._stopped = False
         self.sync_now()
 
+    def set_paused(self, paused: bool) -> None:
+        """Pause syncing (the subscription ended, or the app was offline too long) or go on.
+
+        While paused nothing is pulled or pushed; changes made here meanwhile stay marked for
+        pushing and go out with the first sync after the pause.
+        """
+        if paused == self._paused:
+            return
+        self._paused = paused
+        if paused:
+            self._poll.stop()
+            self._debounce.stop()
+        else:
+            self.sync_now()
+
     @Slot()
     def changed_here(self) -> None:
         """A change was written here: push it soon (thread-safe through a queued signal)."""
-        if not self._stopped:
+        if not self._stopped and not self._paused:
             self._debounce.start()
 
     @Slot()
     def sync_now(self) -> None:
         """Sync at once (or right after the sync under way)."""
-        if self._stopped:
+        if self._stopped or self._paused:
             return
         self._poll.stop()
         self._debounce.stop()
@@ -221,7 +237,7 @@ class DeviceSync(QObject):
 
     @Slot()
     def _on_call_finished(self) -> None:
-        if self._stopped:
+        if self._stopped or self._paused:
             return
         if self._again:
             self.sync_now()

@@ -67,6 +67,7 @@ class DeviceSyncFlow(QObject):
         self._accounts = accounts
         self._make_client = make_client
         self._profile: OpenedProfile | None = None
+        self._paused = False
         self.sync: DeviceSync | None = None
         accounts.opened.connect(self._on_accounts_opened)
         accounts.locked.connect(self.stop)
@@ -89,7 +90,19 @@ class DeviceSyncFlow(QObject):
         self.changed_here.connect(sync.changed_here)
         profile.repository.watch_changes(self.changed_here.emit)
         self._profile, self.sync = profile, sync
+        sync.set_paused(self._paused)
         sync.start()
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause syncing with the other devices while the subscription does not allow it."""
+        self._paused = paused
+        if self.sync is not None:
+            self.sync.set_paused(paused)
+
+    @property
+    def paused(self) -> bool:
+        """Return whether syncing with the other devices is paused by the subscription."""
+        return self._paused
 
     @Slot()
     def sync_now(self) -> None:
