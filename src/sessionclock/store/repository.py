@@ -18,7 +18,6 @@ from typing import TypeAlias, cast
 from sqlalchemy import Engine, Select, delete, func, select, update
 from sqlalchemy.dialects.sqlite import Insert, insert
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import sessionmaker
 
 from sessionclock.core.account.access import EntitlementRecord
 from sessionclock.core.account.models import ServiceLink
@@ -29,8 +28,9 @@ from sessionclock.core.errors import ManualSessionError, NotFoundError
 from sessionclock.core.models import Session, SessionSource, StoredSpan
 from sessionclock.core.preferences import PREFERENCES_KEY, Preferences
 from sessionclock.core.timestamps import to_utc
-from sessionclock.store.engine import checkpoint_wal, writer
+from sessionclock.store.engine import checkpoint_wal
 from sessionclock.store.failures import storage_errors
+from sessionclock.store.scoped import AccountScoped
 from sessionclock.store.sync_rows import (
     Stamps,
     delete_sessions,
@@ -53,7 +53,7 @@ JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, 
 _NOT_FOUND = "This session no longer exists."
 
 
-class AccountRepository:
+class AccountRepository(AccountScoped):
     """Sessions, reminders, settings, the calendar feed and the service link of one account.
 
     Obtain one from ``Database.repository``. Client names are sealed with purpose
@@ -71,14 +71,7 @@ class AccountRepository:
 
     def __init__(self, *, engine: Engine, account_id: str, sealer: Sealer, clock: Clock) -> None:
         """Create a repository for *account_id*; use ``Database.repository`` instead."""
-        if sealer.account_id != account_id:
-            raise ValueError("the sealer must belong to the same account")
-        self.account_id = account_id
-        self._engine = engine
-        self._sealer = sealer
-        self._clock = clock
-        self._readers = sessionmaker(engine, expire_on_commit=False)
-        self._writers = sessionmaker(writer(engine), expire_on_commit=False)
+        super().__init__(engine=engine, account_id=account_id, sealer=sealer, clock=clock)
         self._on_change: Callable[[], None] | None = None
 
     def watch_changes(self, listener: Callable[[], None] | None) -> None:
@@ -409,13 +402,8 @@ class AccountRepository:
     # Helpers ----------------------------------------------------------------------------------
 
     @contextmanager
-    def _read(self) -> Iterator[OrmSession]:
-        with storage_errors(), self._readers() as orm:
-            yield orm
-
-    @contextmanager
     def _write(self) -> Iterator[OrmSession]:
-        with storage_errors(), self._writers.begin() as orm:
+        with super()._write() as orm:
             yield orm
         listener = self._on_change
         if listener is not None:
@@ -429,9 +417,6 @@ class AccountRepository:
                 SessionRow.account_id == self.account_id, SessionRow.id == session_id
             )
         )
-
-    def _stamps(self, orm: OrmSession) -> Stamps:
-        return Stamps(orm, self.account_id, self._clock.now())
 
     def _insert(self, orm: OrmSession, session: Session, stamps: Stamps) -> Session:
         if session.id is not None:

@@ -10,15 +10,13 @@ moved past every version seen.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.orm import sessionmaker
 
 from sessionclock.core.clock import Clock
 from sessionclock.core.crypto import Purpose, Sealer
@@ -51,8 +49,9 @@ from sessionclock.core.devices.records import (
 from sessionclock.core.models import Session, SessionSource
 from sessionclock.core.preferences import PREFERENCES_KEY, Preferences
 from sessionclock.core.timestamps import to_utc
-from sessionclock.store.engine import checkpoint_wal, writer
+from sessionclock.store.engine import checkpoint_wal
 from sessionclock.store.failures import storage_errors
+from sessionclock.store.scoped import AccountScoped
 from sessionclock.store.sync_rows import (
     Stamps,
     delete_sessions,
@@ -101,7 +100,7 @@ def _hlc(text: str | None) -> Hlc | None:
     return Hlc.parse(text) if text else None
 
 
-class SyncRecords:
+class SyncRecords(AccountScoped):
     """One account's records for syncing between devices.
 
     Attributes:
@@ -110,14 +109,7 @@ class SyncRecords:
 
     def __init__(self, *, engine: Engine, account_id: str, sealer: Sealer, clock: Clock) -> None:
         """Create it for *account_id*; use ``Database.sync_records`` instead."""
-        if sealer.account_id != account_id:
-            raise ValueError("the sealer must belong to the same account")
-        self.account_id = account_id
-        self._engine = engine
-        self._sealer = sealer
-        self._clock = clock
-        self._readers = sessionmaker(engine, expire_on_commit=False)
-        self._writers = sessionmaker(writer(engine), expire_on_commit=False)
+        super().__init__(engine=engine, account_id=account_id, sealer=sealer, clock=clock)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -664,16 +656,3 @@ class SyncRecords:
                         deleted=False,
                     )
                 )
-
-    def _stamps(self, orm: OrmSession) -> Stamps:
-        return Stamps(orm, self.account_id, self._clock.now())
-
-    @contextmanager
-    def _read(self) -> Iterator[OrmSession]:
-        with storage_errors(), self._readers() as orm:
-            yield orm
-
-    @contextmanager
-    def _write(self) -> Iterator[OrmSession]:
-        with storage_errors(), self._writers.begin() as orm:
-            yield orm
