@@ -312,7 +312,7 @@ class AccountApi:
         return AccountView(
             id=_text(body, "id"),
             email=_text(body, "email"),
-            created_at=_moment(body, "created_at"),
+            created_at=moment_of(body, "created_at"),
             entitlement=_entitlement(body.get("entitlement")),
             devices=tuple(_device(item) for item in devices),
         )
@@ -431,8 +431,13 @@ def _text(body: object, key: str) -> str:
     return value
 
 
-def _moment(body: object, key: str) -> datetime:
-    value = body.get(key) if isinstance(body, dict) else None
+def moment_of(body: object, key: str) -> datetime:
+    """Return the aware time the service sent under *key* of *body*.
+
+    Raises:
+        ServiceFailedError: it is missing, not a time, or has no offset.
+    """
+    value = body.get(key) if isinstance(body, Mapping) else None
     try:
         moment = datetime.fromisoformat(str(value))
     except ValueError:
@@ -442,8 +447,9 @@ def _moment(body: object, key: str) -> datetime:
     return moment
 
 
-def _optional_moment(body: dict[str, Any], key: str) -> datetime | None:
-    return None if body.get(key) is None else _moment(body, key)
+def optional_moment_of(body: Mapping[str, Any], key: str) -> datetime | None:
+    """Return the time under *key* of *body*, or ``None`` where the service sent none."""
+    return None if body.get(key) is None else moment_of(body, key)
 
 
 def _entitlement(body: object) -> Entitlement:
@@ -461,9 +467,9 @@ def _entitlement(body: object) -> Entitlement:
         state=state,
         entitled=entitled,
         source=source,
-        ends_at=_optional_moment(body, "ends_at"),
-        trial_ends_at=_moment(body, "trial_ends_at"),
-        checked_at=_moment(body, "checked_at"),
+        ends_at=optional_moment_of(body, "ends_at"),
+        trial_ends_at=moment_of(body, "trial_ends_at"),
+        checked_at=moment_of(body, "checked_at"),
     )
 
 
@@ -473,7 +479,7 @@ def _device(body: object) -> Device:
     return Device(
         id=_text(body, "id"),
         name=_text(body, "device_name"),
-        created_at=_moment(body, "created_at"),
-        last_used_at=_moment(body, "last_used_at"),
+        created_at=moment_of(body, "created_at"),
+        last_used_at=moment_of(body, "last_used_at"),
         current=bool(body["current"]),
     )

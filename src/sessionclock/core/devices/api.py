@@ -22,6 +22,8 @@ from sessionclock.core.account.client import (
     MSG_SIGNED_OUT,
     MSG_UNREADABLE,
     Refusals,
+    moment_of,
+    optional_moment_of,
     send,
 )
 from sessionclock.core.devices.records import SealedRecord
@@ -118,20 +120,6 @@ def _bool(body: Mapping[str, Any], key: str) -> bool:
     return value
 
 
-def _time(body: Mapping[str, Any], key: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(_str(body, key))
-    except ValueError:
-        raise ServiceFailedError(MSG_UNREADABLE) from None
-    if moment.tzinfo is None:
-        raise ServiceFailedError(MSG_UNREADABLE)
-    return moment
-
-
-def _optional_time(body: Mapping[str, Any], key: str) -> datetime | None:
-    return None if body.get(key) is None else _time(body, key)
-
-
 def _dict(value: object) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise ServiceFailedError(MSG_UNREADABLE)
@@ -172,8 +160,8 @@ def _device(value: object) -> DeviceInfo:
     return DeviceInfo(
         id=_str(body, "id"),
         name=_str(body, "name"),
-        created_at=_time(body, "created_at"),
-        last_sync_at=_optional_time(body, "last_sync_at"),
+        created_at=moment_of(body, "created_at"),
+        last_sync_at=optional_moment_of(body, "last_sync_at"),
         public_key=_blob(body, "public_key"),
         has_current_key=_bool(body, "has_current_key"),
         current=_bool(body, "current"),
@@ -238,7 +226,7 @@ def _pairing(value: object) -> PairingInfo:
         approver_device_id=_optional_str(body, "approver_device_id"),
         approver_public_key=_optional_blob(body, "approver_public_key"),
         nonce_b=_optional_blob(body, "nonce_b"),
-        expires_at=_time(body, "expires_at"),
+        expires_at=moment_of(body, "expires_at"),
     )
 
 
