@@ -7,6 +7,7 @@ expected is a bug nobody looked at.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import keyring
 import pytest
 
 from sessionclock.core.clock import Clock, SystemClock
+from sessionclock.core.cycles import collect_due
 from tests.support.fake_resend import FakeResend
 from tests.support.fake_stripe import FakeStripe
 from tests.support.feed_server import CertificateFiles, make_certificates
@@ -29,6 +31,17 @@ if TYPE_CHECKING:
     from tests.support.account_ui import AccountsApp
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Reference cycles are collected between tests, on the main thread, as the app collects them on
+# its GUI thread: never in a test's server or worker thread, where freeing a PySide6 wrapper left
+# by an earlier test would destroy its Qt object outside the GUI thread and crash the run.
+gc.disable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_cycles_between_tests() -> Iterator[None]:
+    yield
+    collect_due()
 
 
 class _FailOnWarning(logging.Handler):

@@ -37,6 +37,7 @@ from sessionclock.profile import (
 from sessionclock.ui.app_icon import app_icon
 from sessionclock.ui.clock.controller import ClockController
 from sessionclock.ui.clock.ticker import SecondTicker
+from sessionclock.ui.cycles import GuiThreadCollector
 from sessionclock.ui.desktop import Desktop
 from sessionclock.ui.diagnostics import CrashReporter, runtime
 from sessionclock.ui.main.main_window import MainWindow
@@ -691,6 +692,8 @@ def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
     # Closing the last window does not end the app by itself: with a tray the clock keeps
     # running there, and without one the application quits through its one shutdown path.
     qt_app.setQuitOnLastWindowClosed(False)
+    # Reference cycles are collected on this thread only: never a Qt object freed by a worker.
+    collector = GuiThreadCollector(qt_app)
     clock = SystemClock()
     desktop = Desktop.system(data_dir=args.data_dir)
     application = Application(clock, desktop=desktop, prompts=prompts)
@@ -733,6 +736,7 @@ def _run(args: argparse.Namespace, *, prompts: Prompts) -> int:
         reporter.uninstall()
         server.close()
         application.shutdown()
+        collector.stop()
         # Nothing may paint once the app has ended: main() can run again in one process (tests),
         # and a window left showing would be painted while Python frees it.
         application.window.hide()

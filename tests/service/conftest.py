@@ -8,7 +8,6 @@ exercised over the network.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -28,18 +27,6 @@ from tests.support.fake_resend import FakeResend
 from tests.support.fake_stripe import WEBHOOK_SECRET, FakeStripe
 from tests.support.postgres import PostgresCluster, postgres_bindir
 from tests.support.service import Customer, MutableClock, settings_from, sign_up_and_in
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _collect_garbage_before_the_services_threads() -> None:
-    """Collect what earlier tests left in reference cycles, here in the main thread.
-
-    Tests that ran before these (the app's, rendering with Qt) can leave PySide6 wrappers in
-    cycles. Should Python's cycle collector first run in one of the service's threads (the test
-    client's event loop, the hashing threads), it would destroy Qt objects outside the GUI thread,
-    and the interpreter crashes (seen once as a segmentation fault in anyio's portal thread).
-    """
-    gc.collect()
 
 
 @pytest.fixture(scope="session")
